@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-for (const root of ['packages', 'apps', 'bench'].filter((d) => fs.existsSync(d))) {
+for (const root of ['packages', 'apps', 'tests'].filter((d) => fs.existsSync(d))) {
   for (const name of fs.readdirSync(root)) {
     fs.rmSync(path.join(root, name, 'test-results.json'), { force: true });
   }

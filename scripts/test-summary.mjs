@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const roots = ['packages', 'apps', 'bench'].filter((d) => fs.existsSync(d));
+const roots = ['packages', 'apps', 'tests'].filter((d) => fs.existsSync(d));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
