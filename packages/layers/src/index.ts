@@ -1,1 +1,44 @@
-export {};
+/**
+ * @unet/layers: U-Net building blocks in the Keras functional style and `buildUnet`, with
+ * presets reproducing the seed articles' models exactly. TensorFlow.js is a peer dependency.
+ *
+ * @packageDocumentation
+ */
+export type { UnetBlockSet, UnetLevelOptions } from './block-set';
+export { type BlockSetName, doubleConvBlocks, unetBlockSets } from './block-sets';
+export {
+  type ConvBlockOptions,
+  convBlock,
+  type DecoderBlockOptions,
+  decoderBlock,
+  type EncoderBlockOutput,
+  encoderBlock,
+} from './blocks';
+export { buildUnet } from './build-unet';
+export {
+  defaultUnetConfig,
+  type ResolvedUnetConfig,
+  resolveUnetConfig,
+  type UnetConfig,
+  type UnetOptions,
+} from './config';
+export { centreCropTo } from './crop';
+export { dsb2018Blocks } from './dsb2018-blocks';
+export type {
+  ActivationName,
+  InitializerName,
+  KerasInitializerName,
+  Padding,
+  Upsampling,
+} from './layer-settings';
+export { type UnetPresetName, unetPresets } from './presets';
+export { mergeSkip } from './skip-connection';
+export {
+  formatUnetSummary,
+  summarizeUnet,
+  type UnetLevelRole,
+  type UnetLevelSummary,
+  type UnetSummary,
+} from './summary';
+export { type UpsampleOptions, upsample } from './upsample';
+export { UnetConfigError } from './validation';

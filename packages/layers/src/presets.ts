@@ -1,0 +1,82 @@
+import type { UnetConfig } from './config';
+
+/**
+ * The seed articles' models as configs. Each reproduces its Keras model layer for layer, with
+ * the exact parameter count of Keras' `model.summary()` (checked against
+ * `reference/keras-models.json` by the tests):
+ *
+ * | preset | article | input | parameters (trainable) |
+ * |---|---|---|---|
+ * | `'dsb2018'` | seed 000, DSB2018 nuclei (Mwiti) | 128x128x3 | 1,400,033 (1,398,081) |
+ * | `'satellite'` | seed 003, buildings (Pallawi) | 128x128x3 | 1,941,105 (1,941,105) |
+ * | `'paper'` | seeds 001/002, U-Net with batch norm | 512x512x3 | 31,055,297 (31,043,521) |
+ *
+ * Override any field: `buildUnet({ preset: 'paper', inputShape: [256, 256, 1], numClasses: 3 })`.
+ */
+export const unetPresets = {
+  /**
+   * DSB2018 nuclei (seed 000): 16..256 filters, ReLU + he_normal, dropout 0.1/0.1/0.2/0.2/0.3
+   * inside the encoder blocks, the article's own block layout (`blocks: 'dsb2018'`: batch norm +
+   * ReLU before each pooling and in the bottleneck, decoder without convolutions). Its 9
+   * BatchNormalization layers hold the 1,952 non-trainable parameters (moving mean/variance).
+   */
+  dsb2018: {
+    name: 'unet_dsb2018',
+    inputShape: [128, 128, 3],
+    depth: 4,
+    filters: 16,
+    batchNorm: true,
+    dropout: [0.1, 0.1, 0.2, 0.2, 0.3],
+    activation: 'relu',
+    kernelInitializer: 'heNormal',
+    upsampling: 'transpose',
+    padding: 'same',
+    numClasses: 1,
+    blocks: 'dsb2018',
+  },
+  /**
+   * Buildings in satellite images (seed 003): 16..256 filters, ELU + he_normal,
+   * `conv -> dropout -> conv` at every level (0.1/0.1/0.2/0.2/0.3 going down, mirrored going
+   * up), no batch norm. The article divides by 255 inside the model; here the data pipeline
+   * delivers images in [0, 1] already, so that parameter-free layer is left out.
+   */
+  satellite: {
+    name: 'unet_satellite',
+    inputShape: [128, 128, 3],
+    depth: 4,
+    filters: 16,
+    batchNorm: false,
+    dropout: [0.1, 0.1, 0.2, 0.2, 0.3],
+    activation: 'elu',
+    kernelInitializer: 'heNormal',
+    upsampling: 'transpose',
+    padding: 'same',
+    numClasses: 1,
+    blocks: 'double-conv',
+  },
+  /**
+   * The original-size U-Net of seeds 001/002: 64..1024 filters, `Conv2D -> BatchNormalization
+   * -> ReLU` twice per block, Keras' default glorot_uniform kernels, 512x512x3. Use
+   * `padding: 'valid', inputShape: [572, 572, 1]` for Ronneberger et al.'s 572 -> 388 geometry.
+   */
+  paper: {
+    name: 'unet_paper',
+    inputShape: [512, 512, 3],
+    depth: 4,
+    filters: 64,
+    batchNorm: true,
+    dropout: 0,
+    activation: 'relu',
+    kernelInitializer: 'glorotUniform',
+    upsampling: 'transpose',
+    padding: 'same',
+    numClasses: 1,
+    blocks: 'double-conv',
+  },
+} as const satisfies Record<string, UnetConfig>;
+
+/** Name of a preset in {@link unetPresets}. */
+export type UnetPresetName = keyof typeof unetPresets;
+
+/** Preset names, for validation and error messages. */
+export const unetPresetNames = Object.keys(unetPresets) as UnetPresetName[];
