@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // Losses and metrics are registered, and shown by tfjs, under their function names.
+  keepNames: true,
 });
