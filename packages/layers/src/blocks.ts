@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { dropoutLayer } from './dropout';
 import { layerName } from './layer-names';
 import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings';
 import { mergeSkip } from './skip-connection';
@@ -69,7 +70,7 @@ export function convBlock(input: tf.SymbolicTensor, options: ConvBlockOptions): 
       x = applyLayer(tf.layers.activation({ activation, ...layerName(name, `act${i}`) }), x);
     }
     if (dropout > 0 && i < convs) {
-      x = applyLayer(tf.layers.dropout({ rate: dropout, ...layerName(name, `drop${i}`) }), x);
+      x = applyLayer(dropoutLayer({ rate: dropout, ...layerName(name, `drop${i}`) }), x);
     }
   }
   return x;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UnetBlockSet, UnetLevelOptions } from './block-set';
 import { convBlock } from './blocks';
+import { dropoutLayer } from './dropout';
 import { layerName } from './layer-names';
 import { mergeSkip } from './skip-connection';
 import { applyLayer } from './symbolic';
@@ -52,7 +53,7 @@ export const dsb2018Blocks: UnetBlockSet = {
   bottleneck(input, options) {
     let x = normalizeThenActivate(conv3x3(input, options, 1), options);
     if (options.dropout > 0) {
-      const dropout = tf.layers.dropout({
+      const dropout = dropoutLayer({
         rate: options.dropout,
         ...layerName(options.name, 'drop'),
       });

@@ -23,6 +23,12 @@ export {
   type UnetOptions,
 } from './config';
 export { centreCropTo } from './crop';
+export {
+  dropoutLayer,
+  NativeDropout,
+  RANDOM_UNIFORM_KERNEL,
+  type RandomUniformKernelAttrs,
+} from './dropout';
 export { dsb2018Blocks } from './dsb2018-blocks';
 export type {
   ActivationName,

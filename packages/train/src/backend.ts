@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { installNativeKernels } from './native-kernels.js';
 
 /** Backends in the order `auto` tries them (best first). */
 export const BACKEND_PREFERENCES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -56,9 +57,11 @@ async function load(name: (typeof BACKEND_PREFERENCES)[number]): Promise<string>
       if (!gpuVisible())
         throw new Error('no NVIDIA GPU is visible (no /dev/nvidia0, nvidia-smi fails)');
       await loadNative('@tensorflow/tfjs-node-gpu');
+      if (process.env.UNET_NATIVE_KERNELS !== '0') installNativeKernels();
       return 'tensorflow';
     case 'tensorflow':
       await loadNative('@tensorflow/tfjs-node');
+      if (process.env.UNET_NATIVE_KERNELS !== '0') installNativeKernels();
       return 'tensorflow';
     case 'wasm':
       await import(WASM_PACKAGE);
