@@ -28,9 +28,9 @@ describe('native kernels of the tensorflow backend', () => {
     const values = [-3, -1e-6, 0, 1e-6, 0.5, 2, -0.25, 7];
     const native = reluGradient(values);
     const expected = values.map((v, i) => (v > 0 ? 1 + i / (values.length - 1) : 0));
-    native.forEach((g, i) => expect(g).toBeCloseTo(expected[i]!, 6));
+    for (const [i, g] of native.entries()) expect(g).toBeCloseTo(expected[i]!, 6);
     await initBackend('cpu', quiet);
-    reluGradient(values).forEach((g, i) => expect(g).toBeCloseTo(native[i]!, 6));
+    for (const [i, g] of reluGradient(values).entries()) expect(g).toBeCloseTo(native[i]!, 6);
     await initBackend('tensorflow', quiet);
   });
 

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs';
+import { writeCheckpointDir } from '../checkpoint-store.js';
+import { formatMetric, lossesAreFinite, type RawLogs, resolveLogs } from '../logs.js';
+import { CHECKPOINT_FILES, modelFiles } from '../model-io.js';
+import { Monitor, type MonitorMode } from '../monitor.js';
+import { encodeStateJson } from '../training-state.js';
+import {
+  type CallbackState,
+  defaultLog,
+  type LogFn,
+  type StatefulCallback,
+  stateNumber,
+} from './stateful.js';
+
+/** Options of {@link ModelCheckpoint}. */
+export interface ModelCheckpointOptions {
+  /** Folder to write (`model.json`, `weights.bin`, `state.json`); replaced atomically. */
+  dir: string;
+  /** Logged quantity that decides what is best. Default `'val_loss'`. */
+  monitor?: string;
+  /** `min`, `max` or `auto` (from the name). Default `'auto'`. */
+  mode?: MonitorMode;
+  /** Smallest absolute change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** Only write when the monitored quantity improved (else every epoch). Default true. */
+  saveBestOnly?: boolean;
+  /** Where messages go. Default stderr. */
+  log?: LogFn;
+  /** Print a line for every save. Default false. */
+  verbose?: boolean;
+}
+
+/** What {@link ModelCheckpoint} writes into `state.json` next to the model. */
+export interface CheckpointInfo {
+  /** 0-based epoch whose weights these are. */
+  epoch: number;
+  monitor: string;
+  mode: 'min' | 'max';
+  /** Value of the monitored quantity at that epoch (undefined when not logged). */
+  score: number | null;
+  /** All epoch logs of that epoch. */
+  logs: Record<string, number>;
+  savedAt: string;
+}
+
+/**
+ * Saves the model (topology + weights, the standard tfjs layers format) into `dir` whenever the
+ * monitored quantity improves, like `tf.keras.callbacks.ModelCheckpoint(save_best_only=True)`.
+ * Writes are atomic: a run killed mid-write leaves the previous best loadable. Epochs whose loss
+ * is NaN or infinite are never saved. Load the result with `loadModel(dir)` (or
+ * `tf.loadLayersModel('file://<dir>/model.json')` with tfjs-node).
+ */
+export class ModelCheckpoint extends tf.Callback implements StatefulCallback {
+  readonly stateKey: string = 'modelCheckpoint';
+  readonly dir: string;
+  readonly monitor: Monitor;
+  readonly saveBestOnly: boolean;
+  /** Best monitored value so far. */
+  best: number;
+  /** 0-based epoch of the last save, or -1. */
+  lastSavedEpoch = -1;
+  private resumed = false;
+  private warnedMissing = false;
+  private readonly log: LogFn;
+  private readonly verbose: boolean;
+
+  constructor(options: ModelCheckpointOptions) {
+    super();
+    if (typeof options?.dir !== 'string' || options.dir === '') {
+      throw new Error('ModelCheckpoint: `dir` (the folder to write the model into) is required');
+    }
+    this.dir = options.dir;
+    this.monitor = new Monitor(options.monitor ?? 'val_loss', options.mode, options.minDelta ?? 0);
+    this.saveBestOnly = options.saveBestOnly ?? true;
+    this.log = options.log ?? defaultLog;
+    this.verbose = options.verbose ?? false;
+    this.best = this.monitor.worst;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (this.resumed) {
+      this.resumed = false;
+      return;
+    }
+    this.best = this.monitor.worst;
+    this.lastSavedEpoch = -1;
+  }
+
+  override async onEpochEnd(epoch: number, rawLogs?: RawLogs): Promise<void> {
+    const logs = await resolveLogs(rawLogs);
+    if (!lossesAreFinite(logs, this.monitor.key)) return;
+    const current = logs[this.monitor.key];
+    if (this.saveBestOnly) {
+      if (current === undefined) {
+        if (!this.warnedMissing) {
+          this.warnedMissing = true;
+          this.log(
+            `[unet] ModelCheckpoint: '${this.monitor.key}' is not in the logs (have: ${Object.keys(logs).join(', ')}); nothing saved`,
+          );
+        }
+        return;
+      }
+      if (!this.monitor.improves(current, this.best)) return;
+      this.best = current;
+    }
+    await this.save(epoch, logs, current);
+  }
+
+  private async save(epoch: number, logs: Record<string, number>, score?: number): Promise<void> {
+    const info: CheckpointInfo = {
+      epoch,
+      monitor: this.monitor.key,
+      mode: this.monitor.mode,
+      score: score ?? null,
+      logs: { ...logs },
+      savedAt: new Date().toISOString(),
+    };
+    const files = await modelFiles(this.model);
+    files.push({ name: CHECKPOINT_FILES.state, data: encodeStateJson(info) });
+    await writeCheckpointDir(this.dir, files);
+    this.lastSavedEpoch = epoch;
+    if (this.verbose) {
+      const what = score === undefined ? '' : ` (${this.monitor.key} ${formatMetric(score)})`;
+      this.log(`[unet] epoch ${epoch + 1}: saved model to ${this.dir}${what}`);
+    }
+  }
+
+  getState(): CallbackState {
+    return { best: this.best, lastSavedEpoch: this.lastSavedEpoch };
+  }
+
+  setState(state: CallbackState): void {
+    this.best = stateNumber(state, 'best', this.monitor.worst);
+    this.lastSavedEpoch = stateNumber(state, 'lastSavedEpoch', -1);
+    this.resumed = true;
+  }
+}

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Optimizers `train()` can create by name. */
+export const OPTIMIZER_NAMES = [
+  'adam',
+  'adamax',
+  'sgd',
+  'momentum',
+  'rmsprop',
+  'adagrad',
+  'adadelta',
+] as const;
+
+/** A name from {@link OPTIMIZER_NAMES}. */
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+const FACTORIES: Record<OptimizerName, (lr: number) => tf.Optimizer> = {
+  adam: (lr) => tf.train.adam(lr),
+  adamax: (lr) => tf.train.adamax(lr),
+  sgd: (lr) => tf.train.sgd(lr),
+  momentum: (lr) => tf.train.momentum(lr, 0.9),
+  rmsprop: (lr) => tf.train.rmsprop(lr),
+  adagrad: (lr) => tf.train.adagrad(lr),
+  adadelta: (lr) => tf.train.adadelta(lr),
+};
+
+/**
+ * Creates a tfjs optimizer by name with the given learning rate (`momentum` uses momentum 0.9).
+ * @throws listing the valid names when `name` is unknown.
+ */
+export function createOptimizer(name: string, learningRate: number): tf.Optimizer {
+  const factory = FACTORIES[name as OptimizerName];
+  if (factory === undefined) {
+    throw new Error(`unknown optimizer '${name}': use one of ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
+    throw new Error(`learningRate must be a positive number, got ${learningRate}`);
+  }
+  return factory(learningRate);
+}
