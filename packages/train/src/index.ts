@@ -18,8 +18,18 @@ export type { CallbackState, LogFn, StatefulCallback } from './callbacks/statefu
 export { isStatefulCallback } from './callbacks/stateful.js';
 export type { TensorBoardOptions } from './callbacks/tensorboard.js';
 export { tensorBoard } from './callbacks/tensorboard.js';
+export type { TimeStoppingOptions } from './callbacks/time-stopping.js';
+export { TimeStopping } from './callbacks/time-stopping.js';
 export type { CheckpointFile } from './checkpoint-store.js';
 export { resolveCheckpointDir, writeCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
+export type { CommandSpec, FlagSpec, FlagValues } from './cli/command-spec.js';
+export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './cli/command-spec.js';
+export { formatHelp, parseFlags, UsageError } from './cli/parse-flags.js';
+export { listImageInputs } from './cli/predict-command.js';
+export type { RecipeSettings, SegmentationRecipe } from './cli/recipe.js';
+export type { ExtraCommand, RunCliOptions } from './cli/run-cli.js';
+export { runSegmentationCli } from './cli/run-cli.js';
+export type { TrainRunConfig } from './cli/train-command.js';
 export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
 export { labelComponents } from './connected-components.js';
 export type { CurvesOptions } from './curves.js';

@@ -1,0 +1,7 @@
+import { runSegmentationCli } from '@unet/train';
+import { demoCommand } from './demo';
+import { dsb2018Recipe } from './recipe';
+
+process.exitCode = await runSegmentationCli(dsb2018Recipe, process.argv.slice(2), {
+  extraCommands: [demoCommand],
+});

@@ -1,0 +1,23 @@
+import { listDsb2018 } from '@unet/data';
+import { buildUnet } from '@unet/layers';
+import type { SegmentationRecipe } from '@unet/train';
+
+/**
+ * Nuclei in the DSB2018 layout (`<id>/images/<id>.png`, `<id>/masks/*.png`): the article's model
+ * (preset `dsb2018`) at 128x128 RGB, binary cross-entropy and Adam as in the article, the union of
+ * nucleus masks as the target, and the Kaggle mAP over instances in `evaluate`.
+ */
+export const dsb2018Recipe: SegmentationRecipe = {
+  program: 'unet-dsb2018',
+  description:
+    'Nuclei segmentation (2018 Data Science Bowl). --data is a stage1_train-style folder: ' +
+    '<id>/images/<id>.png and <id>/masks/*.png, one nucleus per mask.',
+  channels: 3,
+  defaults: { epochs: 40, batchSize: 16, imageSize: 128, valSplit: 0.2 },
+  list: (dir, options) => listDsb2018(dir, { ...options, masks: 'required' }),
+  buildModel: ({ imageSize, channels }) =>
+    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels] }),
+  loss: 'binaryCrossentropy',
+  metrics: ['diceCoefficient', 'iouScore'],
+  instances: true,
+};

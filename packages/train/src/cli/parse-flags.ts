@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import type { CommandSpec, FlagValues } from './command-spec.js';
+
+/** A bad command line: the CLI prints its message on one line and exits with code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `argv` against a command's flags, applying defaults, types, choices and required flags. */
+export function parseFlags(
+  spec: CommandSpec,
+  argv: string[],
+  fromConfig: FlagValues = {},
+): FlagValues {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    options[name] = { type: flag.type === 'boolean' ? 'boolean' : 'string' };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new UsageError(
+      `${spec.name}: ${(error as Error).message.split('\n')[0]} (see ${spec.name} --help)`,
+    );
+  }
+  if (parsed.values.help) return { help: true };
+  const values: FlagValues = {};
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    const raw = parsed.values[name] ?? fromConfig[name] ?? flag.default;
+    if (raw === undefined) {
+      if (flag.required)
+        throw new UsageError(`${spec.name}: --${name} is required (see ${spec.name} --help)`);
+      continue;
+    }
+    if (flag.type === 'number') {
+      const n = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isFinite(n))
+        throw new UsageError(`${spec.name}: --${name} must be a number, got '${raw}'`);
+      values[name] = n;
+    } else if (flag.type === 'boolean') {
+      values[name] = raw === true || raw === 'true';
+    } else {
+      const s = String(raw);
+      if (flag.choices && !flag.choices.includes(s)) {
+        throw new UsageError(
+          `${spec.name}: --${name} must be one of ${flag.choices.join(', ')}, got '${s}'`,
+        );
+      }
+      values[name] = s;
+    }
+  }
+  return values;
+}
+
+/** The `--help` text, generated from the same spec the parser uses so the two cannot drift apart. */
+export function formatHelp(program: string, spec: CommandSpec): string {
+  const rows = Object.entries(spec.flags).map(([name, flag]) => {
+    const left = `  --${name}${flag.type === 'boolean' ? '' : ` ${flag.value ?? 'VALUE'}`}`;
+    const extra = [
+      flag.required ? 'required' : undefined,
+      flag.default !== undefined && flag.type !== 'boolean' ? `default ${flag.default}` : undefined,
+      flag.choices ? `one of ${flag.choices.join('|')}` : undefined,
+    ].filter(Boolean);
+    return `${left.padEnd(30)} ${flag.help}${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  });
+  return [
+    `Usage: ${program} ${spec.name} [flags]`,
+    '',
+    spec.summary,
+    '',
+    'Flags:',
+    ...rows,
+    '  --help                       this text',
+    '',
+  ].join('\n');
+}

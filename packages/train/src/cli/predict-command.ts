@@ -1,0 +1,56 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { initBackend } from '../backend.js';
+import { loadModel } from '../model-io.js';
+import { predict } from '../predict.js';
+import type { FlagValues } from './command-spec.js';
+import { UsageError } from './parse-flags.js';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
+
+/** An image file, or the image files found (recursively) in a folder, sorted. */
+export async function listImageInputs(input: string): Promise<string[]> {
+  const stat = await fs.stat(input).catch(() => {
+    throw new UsageError(`predict: ${input} does not exist`);
+  });
+  if (stat.isFile()) return [input];
+  const entries = await fs.readdir(input, { recursive: true });
+  const images = entries
+    .map(String)
+    .filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
+    .sort()
+    .map((f) => path.join(input, f));
+  if (images.length === 0)
+    throw new UsageError(`predict: no images (${[...IMAGE_EXTENSIONS].join(' ')}) in ${input}`);
+  return images;
+}
+
+/** `predict`: one PNG mask per input image at its original size (and overlays if asked). */
+export async function predictCommand(flags: FlagValues, log: (l: string) => void) {
+  const threshold = flags.threshold as number;
+  if (!(threshold > 0 && threshold < 1))
+    throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
+  const inputs = await listImageInputs(flags.input as string);
+  await initBackend(flags.backend as never, { log, warn: log });
+  const modelDir = flags.model as string;
+  const model = await loadModel(modelDir).catch((error: Error) => {
+    throw new UsageError(
+      `predict: cannot load a model from ${modelDir}: ${error.message.split('\n')[0]}`,
+    );
+  });
+  try {
+    const out = flags.out as string;
+    const results = await predict({
+      model,
+      inputs,
+      threshold,
+      outDir: out,
+      overlays: flags.overlay as boolean,
+      keepMasks: false,
+      onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
+    });
+    log(`${results.length} masks written under ${path.join(out, 'masks')}`);
+  } finally {
+    model.dispose();
+  }
+}

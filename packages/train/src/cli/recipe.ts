@@ -1,0 +1,42 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { AugmentOptions, ReadOptions, SampleRef } from '@unet/data';
+
+/** Settings a recipe's readers and model builder receive. */
+export interface RecipeSettings {
+  /** Square training size in pixels (`--image-size`). */
+  imageSize: number;
+  /** Image channels the model takes. */
+  channels: 1 | 3;
+  /** Seed of the run (`--seed`). */
+  seed: number;
+}
+
+/**
+ * One dataset's recipe, everything a per-dataset app decides: how to list its samples, which
+ * model and loss to train, and the defaults of its flags. {@link runSegmentationCli} turns it into
+ * the `train | evaluate | predict` command line every app shares.
+ */
+export interface SegmentationRecipe {
+  /** Program name shown in `--help` (e.g. `unet-dsb2018`). */
+  program: string;
+  /** One paragraph on the dataset and its on-disk layout. */
+  description: string;
+  /** Image channels of the model (1: grey, 3: RGB). */
+  channels: 1 | 3;
+  /** Flag defaults. */
+  defaults: { epochs: number; batchSize: number; imageSize: number; valSplit: number };
+  /** Lists a dataset folder; `options.size` unset means original size (evaluation). */
+  list(dataDir: string, options: ReadOptions): Promise<SampleRef[]>;
+  /** Builds an uncompiled model for `settings`. */
+  buildModel(settings: RecipeSettings): tf.LayersModel;
+  /** Registered loss name (`@unet/losses`), e.g. `binaryCrossentropy` or `bceDiceLoss`. */
+  loss: string;
+  /** Registered metric names reported per epoch. */
+  metrics: string[];
+  /** Quantity that picks the best checkpoint and drives early stopping. Default `val_loss`. */
+  monitor?: string;
+  /** Augmentation of training batches. Default flips and 90-degree rotations. */
+  augment?: boolean | AugmentOptions;
+  /** Score instances (the DSB2018 mAP) in `evaluate`. */
+  instances?: boolean;
+}

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import {
+  type CommandSpec,
+  EVALUATE_FLAGS,
+  type FlagValues,
+  PREDICT_FLAGS,
+  trainFlags,
+} from './command-spec.js';
+import { evaluateCommand } from './evaluate-command.js';
+import { formatHelp, parseFlags, UsageError } from './parse-flags.js';
+import { predictCommand } from './predict-command.js';
+import type { SegmentationRecipe } from './recipe.js';
+import { trainCommand } from './train-command.js';
+
+/** A command an app adds next to train, evaluate and predict (e.g. `demo`). */
+export interface ExtraCommand {
+  spec: CommandSpec;
+  run(flags: FlagValues, log: (line: string) => void): Promise<void>;
+}
+
+/** Options of {@link runSegmentationCli}. */
+export interface RunCliOptions {
+  /** Commands beyond the shared three. */
+  extraCommands?: ExtraCommand[];
+  /** Where progress lines go. Default stderr. */
+  log?: (line: string) => void;
+  /** Where `--help` goes. Default stdout. */
+  print?: (text: string) => void;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Flags from `--config FILE.json` (keys as flags, `batch-size` or `batchSize`). */
+function readConfigFlags(argv: string[], spec: CommandSpec): FlagValues {
+  const i = argv.indexOf('--config');
+  if (i < 0) return {};
+  const file = argv[i + 1];
+  if (!file) throw new UsageError(`${spec.name}: --config needs a FILE.json`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `${spec.name}: cannot read --config ${file}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UsageError(`${spec.name}: --config ${file} must hold a JSON object of flags`);
+  }
+  const flags: FlagValues = {};
+  for (const [key, value] of Object.entries(json)) {
+    const name = kebab(key);
+    if (!(name in spec.flags) || name === 'config') {
+      throw new UsageError(`${spec.name}: --config ${file} sets unknown flag '${key}'`);
+    }
+    flags[name] = value as string | number | boolean;
+  }
+  return flags;
+}
+
+function overview(recipe: SegmentationRecipe, specs: CommandSpec[]): string {
+  const width = Math.max(...specs.map((s) => s.name.length));
+  return [
+    `Usage: ${recipe.program} <command> [flags]`,
+    '',
+    recipe.description,
+    '',
+    'Commands:',
+    ...specs.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    '',
+    `Run '${recipe.program} <command> --help' for its flags.`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The command line every per-dataset app shares: `train`, `evaluate`, `predict` (plus extra
+ * commands), `--help` generated from the flag specs, and a non-zero exit with a one-line reason
+ * on bad input (2: bad command line, 1: bad data or failure). Resolves to the exit code.
+ */
+export async function runSegmentationCli(
+  recipe: SegmentationRecipe,
+  argv: string[] = process.argv.slice(2),
+  options: RunCliOptions = {},
+): Promise<number> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const commands: ExtraCommand[] = [
+    {
+      spec: {
+        name: 'train',
+        summary: 'train a U-Net on a dataset folder',
+        flags: trainFlags(recipe.defaults),
+      },
+      run: (flags) => trainCommand(recipe, flags, log),
+    },
+    {
+      spec: {
+        name: 'evaluate',
+        summary: 'score a trained model (Dice, IoU, precision, recall)',
+        flags: EVALUATE_FLAGS,
+      },
+      run: (flags) => evaluateCommand(recipe, flags, log),
+    },
+    {
+      spec: {
+        name: 'predict',
+        summary: 'write a PNG mask per image, at its original size',
+        flags: PREDICT_FLAGS,
+      },
+      run: (flags) => predictCommand(flags, log),
+    },
+    ...(options.extraCommands ?? []),
+  ];
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    print(
+      overview(
+        recipe,
+        commands.map((c) => c.spec),
+      ),
+    );
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.spec.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(
+        `unknown command '${name}': use ${commands.map((c) => c.spec.name).join(', ')} (see --help)`,
+      );
+    }
+    const flags = parseFlags(command.spec, rest, readConfigFlags(rest, command.spec));
+    if (flags.help) {
+      print(formatHelp(recipe.program, command.spec));
+      return 0;
+    }
+    await command.run(flags, log);
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${recipe.program}: error: ${message.split('\n')[0]}`);
+    if (process.env.UNET_DEBUG) log(error instanceof Error ? (error.stack ?? message) : message);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

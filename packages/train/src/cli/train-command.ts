@@ -1,0 +1,160 @@
+import fs from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs';
+import { loadSamples, splitDataset, toTfDataset } from '@unet/data';
+import { compileWithNamedLosses } from '@unet/losses';
+import { initBackend } from '../backend.js';
+import { EarlyStopping } from '../callbacks/early-stopping.js';
+import { ReduceLROnPlateau } from '../callbacks/reduce-lr-on-plateau.js';
+import { TimeStopping } from '../callbacks/time-stopping.js';
+import { runPaths, train } from '../train.js';
+import type { FlagValues } from './command-spec.js';
+import { stopOnInterrupt } from './interrupt.js';
+import { UsageError } from './parse-flags.js';
+import type { SegmentationRecipe } from './recipe.js';
+import { cliRunFiles, copyDirAtomic, writeJsonAtomic } from './run-files.js';
+
+/** Settings of one `train` run, as written to `OUT/config.json`. */
+export interface TrainRunConfig {
+  program: string;
+  data: string;
+  out: string;
+  epochs: number;
+  batchSize: number;
+  imageSize: number;
+  valSplit: number;
+  seed: number;
+  backend: string;
+  learningRate: number;
+  patience: number;
+  maxMinutes: number;
+  channels: 1 | 3;
+  loss: string;
+  metrics: string[];
+  monitor: string;
+  resume: boolean;
+}
+
+function positiveInteger(value: number, flag: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`train: --${flag} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** `train`: list, split, load, build, compile, fit with callbacks, then export the best model. */
+export async function trainCommand(
+  recipe: SegmentationRecipe,
+  flags: FlagValues,
+  log: (l: string) => void,
+) {
+  const valSplit = flags['val-split'] as number;
+  if (!(valSplit > 0 && valSplit < 1))
+    throw new UsageError(`train: --val-split must be in (0, 1), got ${valSplit}`);
+  const backend = await initBackend(flags.backend as never, { log, warn: log });
+  const files = cliRunFiles(flags.out as string);
+  const config: TrainRunConfig = {
+    program: recipe.program,
+    data: flags.data as string,
+    out: flags.out as string,
+    epochs: positiveInteger(flags.epochs as number, 'epochs'),
+    batchSize: positiveInteger(flags['batch-size'] as number, 'batch-size'),
+    imageSize: positiveInteger(flags['image-size'] as number, 'image-size'),
+    valSplit,
+    seed: flags.seed as number,
+    backend,
+    learningRate: flags['learning-rate'] as number,
+    patience: flags.patience as number,
+    maxMinutes: flags['max-minutes'] as number,
+    channels: recipe.channels,
+    loss: recipe.loss,
+    metrics: recipe.metrics,
+    monitor: recipe.monitor ?? 'val_loss',
+    resume: flags.resume as boolean,
+  };
+  const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
+  // Build first: a bad --image-size fails in a second, before any data is read.
+  const model = recipe.buildModel(settings);
+  await fs.mkdir(config.out, { recursive: true });
+  await writeJsonAtomic(files.config, config);
+
+  const refs = await recipe.list(config.data, {
+    size: config.imageSize,
+    channels: config.channels,
+  });
+  const split = splitDataset(refs, { validation: config.valSplit, seed: config.seed });
+  if (split.validation.length === 0 || split.train.length === 0) {
+    throw new UsageError(
+      `train: ${refs.length} samples in ${config.data} leave ${split.train.length} for training and ` +
+        `${split.validation.length} for validation; add samples or change --val-split`,
+    );
+  }
+  await writeJsonAtomic(files.split, {
+    seed: config.seed,
+    train: split.train.map((r) => r.id),
+    val: split.validation.map((r) => r.id),
+  });
+  const trainSet = await loadSamples(split.train, { label: `${config.data} (train)` });
+  const valSet = await loadSamples(split.validation, { label: `${config.data} (validation)` });
+  log(
+    `${trainSet.samples.length} training and ${valSet.samples.length} validation samples at ${config.imageSize}x${config.imageSize}`,
+  );
+
+  compileWithNamedLosses(model, {
+    optimizer: tf.train.adam(config.learningRate),
+    loss: recipe.loss,
+    metrics: recipe.metrics,
+  });
+  const callbacks = [
+    new ReduceLROnPlateau({
+      monitor: config.monitor,
+      factor: 0.5,
+      patience: Math.max(2, Math.floor(config.patience / 2)),
+      log,
+    }),
+  ];
+  if (config.patience > 0) {
+    callbacks.push(
+      new EarlyStopping({
+        monitor: config.monitor,
+        patience: config.patience,
+        restoreBestWeights: true,
+        log,
+      }) as never,
+    );
+  }
+  if (config.maxMinutes > 0)
+    callbacks.push(new TimeStopping({ seconds: config.maxMinutes * 60, log }) as never);
+  const removeInterrupt = stopOnInterrupt(model, log);
+  try {
+    const result = await train({
+      model,
+      data: toTfDataset(trainSet.samples, {
+        batchSize: config.batchSize,
+        augment: recipe.augment ?? true,
+        seed: config.seed,
+      }),
+      validationData: toTfDataset(valSet.samples, { batchSize: config.batchSize, shuffle: false }),
+      epochs: config.epochs,
+      outDir: config.out,
+      monitor: config.monitor,
+      resume: config.resume,
+      seed: config.seed,
+      callbacks,
+      log,
+    });
+    const paths = runPaths(config.out);
+    await copyDirAtomic(paths.best, files.model);
+    await fs.copyFile(paths.csv, files.history);
+    const best = result.bestEpoch ?? result.epoch.length - 1;
+    const scores = Object.entries(result.history)
+      .filter(([key]) => key.startsWith('val_'))
+      .map(
+        ([key, values]) =>
+          `${key} ${Number(values[result.epoch.indexOf(best)] ?? Number.NaN).toFixed(4)}`,
+      );
+    log(`best epoch ${best + 1} (${result.stopReason}): ${scores.join(', ')}`);
+    log(`model: ${files.model}/model.json; history: ${files.history}; curves: ${files.curves}`);
+  } finally {
+    removeInterrupt();
+    model.dispose();
+  }
+}
