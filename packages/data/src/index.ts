@@ -1,1 +1,78 @@
-export {};
+/**
+ * @unet/data: image/mask I/O, dataset readers (DSB2018, Montgomery, satellite polygons, image
+ * folders), polygon rasterizer, splits, augmentation and `tf.data` batching for U-Net training.
+ */
+
+export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment';
+export { augmentPair } from './augment';
+export type { BinaryMask, MaskReadOptions } from './binary-mask';
+export { binaryMaskToRaster, readBinaryMask, resizeBinaryMask } from './binary-mask';
+export { clearCache, defaultCacheDir } from './cache';
+export type { CocoImageAnnotations, CocoRle } from './coco';
+export { decodeCocoRle, parseCocoAnnotations } from './coco';
+export type { TfBatch, TfDatasetOptions } from './dataset';
+export { toTfDataset } from './dataset';
+export type { DataProblem, SkippedSample } from './errors';
+export { DataFileError } from './errors';
+export type {
+  DecodeImageOptions,
+  ImageHeader,
+  RasterImage,
+  ResizeKind,
+  ResizeTarget,
+} from './image-io';
+export {
+  decodeImage,
+  decodeImageResized,
+  encodePng,
+  readImageHeader,
+  resizeImage,
+  resizeNearest,
+} from './image-io';
+export type { LoadResult, LoadSamplesOptions, SampleRecipe } from './load';
+export { createSampleRefs, loadSamples } from './load';
+export type { PercentileOptions } from './normalize';
+export { normalizePercentiles } from './normalize';
+export type { ParsedPolygons, PolygonFormat } from './polygon-formats';
+export { parseGeoJsonPolygons, parsePointListText, readPolygonFile } from './polygon-formats';
+export type { ProgressBarOptions, ProgressReporter } from './progress';
+export { createProgressBar } from './progress';
+export type { Random } from './random';
+export { createRandom } from './random';
+export type {
+  Point,
+  Polygon,
+  PolygonIssue,
+  PolygonProblem,
+  RasterizeReport,
+  Ring,
+} from './rasterize';
+export { rasterizePolygons } from './rasterize';
+export type { Dsb2018Options } from './readers/dsb2018';
+export { listDsb2018, readDsb2018 } from './readers/dsb2018';
+export type { ImageFolderOptions } from './readers/image-folder';
+export { listImageFolder, readImageFolder } from './readers/image-folder';
+export type { MontgomeryOptions } from './readers/montgomery';
+export { listMontgomery, readMontgomery } from './readers/montgomery';
+export type { SatelliteOptions, SatellitePair, SatelliteSource } from './readers/satellite';
+export { listSatellite, readSatellite } from './readers/satellite';
+export type {
+  ImageSize,
+  InstanceLabels,
+  LabeledSample,
+  LoadStats,
+  ReadOptions,
+  Sample,
+  SampleRef,
+} from './sample';
+export { hasMask } from './sample';
+export type { DatasetSplit, SplitOptions } from './split';
+export { splitDataset } from './split';
+export {
+  cropSampleTile,
+  type TilePosition,
+  type TilingOptions,
+  tileGrid,
+  tileId,
+  tileSampleRefs,
+} from './tiles';

@@ -1,0 +1,265 @@
+/**
+ * Geometric augmentation applied identically to an image and its mask: flips, 90-degree
+ * rotations and optional elastic deformation. Masks stay exactly {0, 1}.
+ */
+import type { RasterImage } from './image-io';
+import { normal, type Random } from './random';
+
+/** Elastic deformation settings (a smooth random displacement field). */
+export interface ElasticOptions {
+  /** Displacement standard deviation in pixels (default: min(width, height) / 64). */
+  alpha?: number;
+  /** Smoothness: Gaussian sigma of the field in pixels (default: min(width, height) / 16). */
+  sigma?: number;
+  /** Chance of deforming a given sample (default 0.5). */
+  probability?: number;
+}
+
+/** Which augmentations to draw from; each is chosen at random per sample. */
+export interface AugmentOptions {
+  /** Mirror left-right with probability 0.5 (default true). */
+  flipHorizontal?: boolean;
+  /** Mirror top-bottom with probability 0.5 (default true). */
+  flipVertical?: boolean;
+  /** Rotate by a random multiple of 90 degrees (default true; non-square images: 0 or 180 only,
+   * so batch shapes stay fixed). */
+  rotate90?: boolean;
+  /** Elastic deformation (default off). `true` = default settings. */
+  elastic?: boolean | ElasticOptions;
+}
+
+/** Image and mask after augmentation. */
+export interface AugmentedPair {
+  image: RasterImage;
+  mask: RasterImage;
+}
+
+/**
+ * Draws one random transformation and applies it to both `image` and `mask` (same width and
+ * height). Flips and rotations move pixels exactly; elastic deformation samples the image
+ * bilinearly and the mask bilinearly thresholded at 0.5.
+ *
+ * @example
+ * ```ts
+ * const { image, mask } = augmentPair(sample.image, sample.mask!, createRandom(1), { elastic: true });
+ * ```
+ */
+export function augmentPair(
+  image: RasterImage,
+  mask: RasterImage,
+  random: Random,
+  options: AugmentOptions = {},
+): AugmentedPair {
+  if (image.width !== mask.width || image.height !== mask.height) {
+    throw new Error(
+      `augmentPair: image is ${image.width}x${image.height} but mask is ${mask.width}x${mask.height}`,
+    );
+  }
+  const flipH = (options.flipHorizontal ?? true) && random() < 0.5;
+  const flipV = (options.flipVertical ?? true) && random() < 0.5;
+  const square = image.width === image.height;
+  const quarterTurns =
+    (options.rotate90 ?? true)
+      ? square
+        ? Math.floor(random() * 4)
+        : 2 * Math.floor(random() * 2)
+      : 0;
+  let outImage = image;
+  let outMask = mask;
+  if (flipH || flipV || quarterTurns !== 0) {
+    const map = pixelMap(image.width, image.height, flipH, flipV, quarterTurns);
+    outImage = remap(image, map);
+    outMask = remap(mask, map);
+  }
+  if (options.elastic) {
+    const elastic = options.elastic === true ? {} : options.elastic;
+    if (random() < (elastic.probability ?? 0.5)) {
+      const field = displacementField(outImage.width, outImage.height, random, elastic);
+      outImage = warp(outImage, field, false);
+      outMask = warp(outMask, field, true);
+    }
+  }
+  return { image: outImage, mask: outMask };
+}
+
+/**
+ * For each output pixel, the input pixel it comes from: flips first, then `quarterTurns`
+ * counter-clockwise quarter turns. Odd turns swap width and height.
+ */
+function pixelMap(
+  width: number,
+  height: number,
+  flipH: boolean,
+  flipV: boolean,
+  quarterTurns: number,
+) {
+  const odd = quarterTurns % 2 === 1;
+  const outWidth = odd ? height : width;
+  const outHeight = odd ? width : height;
+  const source = new Int32Array(outWidth * outHeight);
+  for (let y = 0; y < outHeight; y++) {
+    for (let x = 0; x < outWidth; x++) {
+      // undo the rotation: output (x, y) -> flipped-image coordinates (u, v)
+      let u: number;
+      let v: number;
+      switch (quarterTurns) {
+        case 1:
+          u = width - 1 - y;
+          v = x;
+          break;
+        case 2:
+          u = width - 1 - x;
+          v = height - 1 - y;
+          break;
+        case 3:
+          u = y;
+          v = height - 1 - x;
+          break;
+        default:
+          u = x;
+          v = y;
+      }
+      if (flipH) u = width - 1 - u;
+      if (flipV) v = height - 1 - v;
+      source[y * outWidth + x] = v * width + u;
+    }
+  }
+  return { source, width: outWidth, height: outHeight };
+}
+
+function remap(
+  image: RasterImage,
+  map: { source: Int32Array; width: number; height: number },
+): RasterImage {
+  const { channels, data } = image;
+  const out = new Float32Array(map.source.length * channels);
+  for (let i = 0; i < map.source.length; i++) {
+    const from = map.source[i]! * channels;
+    const to = i * channels;
+    for (let c = 0; c < channels; c++) out[to + c] = data[from + c]!;
+  }
+  return { data: out, width: map.width, height: map.height, channels };
+}
+
+interface Field {
+  dx: Float32Array;
+  dy: Float32Array;
+}
+
+/** Smooth random displacements: Gaussian noise on a coarse grid, blurred, scaled, upsampled. */
+function displacementField(
+  width: number,
+  height: number,
+  random: Random,
+  options: ElasticOptions,
+): Field {
+  const side = Math.min(width, height);
+  const sigma = options.sigma ?? side / 16;
+  const alpha = options.alpha ?? side / 64;
+  const step = Math.max(1, Math.floor(sigma / 4));
+  const gw = Math.ceil(width / step) + 1;
+  const gh = Math.ceil(height / step) + 1;
+  const coarse = (): Float32Array => {
+    const noise = new Float32Array(gw * gh);
+    for (let i = 0; i < noise.length; i++) noise[i] = normal(random);
+    const blurred = gaussianBlur(noise, gw, gh, sigma / step);
+    let sumSquares = 0;
+    for (let i = 0; i < blurred.length; i++) sumSquares += blurred[i]! * blurred[i]!;
+    const scale = alpha / Math.sqrt(sumSquares / blurred.length || 1);
+    for (let i = 0; i < blurred.length; i++) blurred[i]! *= scale;
+    return upsample(blurred, gw, gh, step, width, height);
+  };
+  return { dx: coarse(), dy: coarse() };
+}
+
+function gaussianBlur(
+  values: Float32Array,
+  width: number,
+  height: number,
+  sigma: number,
+): Float32Array {
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const kernel = new Float32Array(2 * radius + 1);
+  let sum = 0;
+  for (let i = -radius; i <= radius; i++) {
+    const w = Math.exp((-i * i) / (2 * sigma * sigma));
+    kernel[i + radius] = w;
+    sum += w;
+  }
+  for (let i = 0; i < kernel.length; i++) kernel[i]! /= sum;
+  const pass = (input: Float32Array, horizontal: boolean): Float32Array => {
+    const output = new Float32Array(input.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let acc = 0;
+        for (let k = -radius; k <= radius; k++) {
+          const sx = horizontal ? Math.min(width - 1, Math.max(0, x + k)) : x;
+          const sy = horizontal ? y : Math.min(height - 1, Math.max(0, y + k));
+          acc += kernel[k + radius]! * input[sy * width + sx]!;
+        }
+        output[y * width + x] = acc;
+      }
+    }
+    return output;
+  };
+  return pass(pass(values, true), false);
+}
+
+function upsample(
+  grid: Float32Array,
+  gw: number,
+  gh: number,
+  step: number,
+  width: number,
+  height: number,
+) {
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const gy = y / step;
+    const y0 = Math.min(gh - 2, Math.floor(gy));
+    const fy = gy - y0;
+    for (let x = 0; x < width; x++) {
+      const gx = x / step;
+      const x0 = Math.min(gw - 2, Math.floor(gx));
+      const fx = gx - x0;
+      const a = grid[y0 * gw + x0]!;
+      const b = grid[y0 * gw + x0 + 1]!;
+      const c = grid[(y0 + 1) * gw + x0]!;
+      const d = grid[(y0 + 1) * gw + x0 + 1]!;
+      out[y * width + x] = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
+    }
+  }
+  return out;
+}
+
+/** Samples `image` at (x + dx, y + dy), bilinear, edges clamped; masks are thresholded at 0.5. */
+function warp(image: RasterImage, field: Field, isMask: boolean): RasterImage {
+  const { width, height, channels, data } = image;
+  const out = new Float32Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const sx = Math.min(width - 1, Math.max(0, x + field.dx[i]!));
+      const sy = Math.min(height - 1, Math.max(0, y + field.dy[i]!));
+      const x0 = Math.min(width - 2, Math.floor(sx));
+      const y0 = Math.min(height - 2, Math.floor(sy));
+      const fx = width > 1 ? sx - Math.max(0, x0) : 0;
+      const fy = height > 1 ? sy - Math.max(0, y0) : 0;
+      const x1 = Math.min(width - 1, Math.max(0, x0) + 1);
+      const y1 = Math.min(height - 1, Math.max(0, y0) + 1);
+      const xa = Math.max(0, x0);
+      const ya = Math.max(0, y0);
+      for (let c = 0; c < channels; c++) {
+        const p = (ya * width + xa) * channels + c;
+        const q = (ya * width + x1) * channels + c;
+        const r = (y1 * width + xa) * channels + c;
+        const s = (y1 * width + x1) * channels + c;
+        const v =
+          (data[p]! * (1 - fx) + data[q]! * fx) * (1 - fy) +
+          (data[r]! * (1 - fx) + data[s]! * fx) * fy;
+        out[i * channels + c] = isMask ? (v >= 0.5 ? 1 : 0) : v;
+      }
+    }
+  }
+  return { data: out, width, height, channels };
+}
