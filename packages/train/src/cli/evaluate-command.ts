@@ -75,7 +75,10 @@ export async function evaluateCommand(
     );
   });
   try {
-    let refs = await recipe.list(flags.data as string, { channels: recipe.channels });
+    // A split names training samples: for tiling recipes those are tiles of the model's size.
+    const inputSize = model.inputs[0]!.shape[1] as number;
+    const size = flags.split && recipe.tile ? inputSize : undefined;
+    let refs = await recipe.list(flags.data as string, { channels: recipe.channels, size });
     if (flags.split) refs = await onlyValidation(refs, flags.split as string);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
     const report = await evaluate({
@@ -83,6 +86,7 @@ export async function evaluateCommand(
       samples: originalSizeSamples(refs),
       threshold: flags.threshold as number,
       instances: recipe.instances ?? false,
+      tile: recipe.tile && size === undefined,
     });
     const out = flags.out as string;
     const metrics = {

@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { RasterImage } from '@unet/data';
 import { initBackend } from '../backend.js';
 import { loadModel } from '../model-io.js';
-import { predict } from '../predict.js';
+import { type PredictInput, predict } from '../predict.js';
 import type { FlagValues } from './command-spec.js';
 import { UsageError } from './parse-flags.js';
+import type { SegmentationRecipe } from './recipe.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
 
@@ -25,8 +27,20 @@ export async function listImageInputs(input: string): Promise<string[]> {
   return images;
 }
 
+async function* readEach(
+  files: string[],
+  read: (file: string) => Promise<RasterImage>,
+): AsyncGenerator<PredictInput> {
+  for (const file of files)
+    yield { name: path.basename(file, path.extname(file)), image: await read(file) };
+}
+
 /** `predict`: one PNG mask per input image at its original size (and overlays if asked). */
-export async function predictCommand(flags: FlagValues, log: (l: string) => void) {
+export async function predictCommand(
+  recipe: SegmentationRecipe,
+  flags: FlagValues,
+  log: (l: string) => void,
+) {
   const threshold = flags.threshold as number;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
@@ -40,13 +54,16 @@ export async function predictCommand(flags: FlagValues, log: (l: string) => void
   });
   try {
     const out = flags.out as string;
+    const read = recipe.readImage;
+    const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;
     const results = await predict({
       model,
-      inputs,
+      inputs: images,
       threshold,
       outDir: out,
       overlays: flags.overlay as boolean,
       keepMasks: false,
+      tile: recipe.tile ?? false,
       onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
     });
     log(`${results.length} masks written under ${path.join(out, 'masks')}`);

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { AugmentOptions, ReadOptions, SampleRef } from '@unet/data';
+import type { AugmentOptions, RasterImage, ReadOptions, SampleRef } from '@unet/data';
 
 /** Settings a recipe's readers and model builder receive. */
 export interface RecipeSettings {
@@ -39,4 +39,15 @@ export interface SegmentationRecipe {
   augment?: boolean | AugmentOptions;
   /** Score instances (the DSB2018 mAP) in `evaluate`. */
   instances?: boolean;
+  /**
+   * Samples are tiles of larger scenes: `list` with a `size` returns tiles of that size (ids name
+   * the tile), without one whole scenes, which `evaluate` and `predict` segment in overlapping
+   * tiles at full resolution instead of resizing them.
+   */
+  tile?: boolean;
+  /**
+   * Decodes an image for `predict` as the reader does for training (e.g. a 16-bit stretch).
+   * Default: `decodeImage` with the recipe's channels.
+   */
+  readImage?: (file: string, channels: 1 | 3) => Promise<RasterImage>;
 }

@@ -110,7 +110,7 @@ export async function runSegmentationCli(
         summary: 'write a PNG mask per image, at its original size',
         flags: PREDICT_FLAGS,
       },
-      run: (flags) => predictCommand(flags, log),
+      run: (flags) => predictCommand(recipe, flags, log),
     },
     ...(options.extraCommands ?? []),
   ];

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { loadSamples, splitDataset, toTfDataset } from '@unet/data';
+import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/data';
 import { compileWithNamedLosses } from '@unet/losses';
 import { initBackend } from '../backend.js';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
@@ -32,6 +32,35 @@ export interface TrainRunConfig {
   metrics: string[];
   monitor: string;
   resume: boolean;
+  split: string | null;
+}
+
+/** The split a file names (e.g. one shared with a Keras run), checked against the data. */
+async function splitFromFile(
+  refs: SampleRef[],
+  file: string,
+): Promise<{ train: SampleRef[]; validation: SampleRef[] }> {
+  let json: { train?: unknown; val?: unknown };
+  try {
+    json = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(
+      `train: cannot read --split ${file}: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  const byId = new Map(refs.map((r) => [r.id, r]));
+  const pick = (key: 'train' | 'val') => {
+    const ids = json[key];
+    if (!Array.isArray(ids))
+      throw new UsageError(`train: --split ${file} has no "${key}" list of ids`);
+    return ids.map((id) => {
+      const ref = byId.get(String(id));
+      if (!ref)
+        throw new UsageError(`train: --split ${file} names '${id}', which is not in the data`);
+      return ref;
+    });
+  };
+  return { train: pick('train'), validation: pick('val') };
 }
 
 function positiveInteger(value: number, flag: string): number {
@@ -69,6 +98,7 @@ export async function trainCommand(
     metrics: recipe.metrics,
     monitor: recipe.monitor ?? 'val_loss',
     resume: flags.resume as boolean,
+    split: (flags.split as string | undefined) ?? null,
   };
   const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
   // Build first: a bad --image-size fails in a second, before any data is read.
@@ -80,7 +110,9 @@ export async function trainCommand(
     size: config.imageSize,
     channels: config.channels,
   });
-  const split = splitDataset(refs, { validation: config.valSplit, seed: config.seed });
+  const split = flags.split
+    ? await splitFromFile(refs, flags.split as string)
+    : splitDataset(refs, { validation: config.valSplit, seed: config.seed });
   if (split.validation.length === 0 || split.train.length === 0) {
     throw new UsageError(
       `train: ${refs.length} samples in ${config.data} leave ${split.train.length} for training and ` +

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { listImageFolder } from '@unet/data';
+import { buildUnet } from '@unet/layers';
+import type { SegmentationRecipe } from '@unet/train';
+
+/** Folder pairs recognised under --data, first match wins (`image`/`label` is ISBI 2012's). */
+export const FOLDER_LAYOUTS = [
+  ['images', 'masks'],
+  ['image', 'label'],
+  ['images', 'labels'],
+] as const;
+
+/** The images/masks folder names present under `dir`, or the first layout (whose error names it). */
+export function detectLayout(dir: string): { imagesDir: string; masksDir: string } {
+  const found = FOLDER_LAYOUTS.find(([images, masks]) =>
+    [images, masks].every((d) =>
+      fs.statSync(path.join(dir, d), { throwIfNoEntry: false })?.isDirectory(),
+    ),
+  );
+  const [imagesDir, masksDir] = found ?? FOLDER_LAYOUTS[0];
+  return { imagesDir, masksDir };
+}
+
+/**
+ * Any binary segmentation set laid out as an images folder + a masks folder with matching file
+ * names, such as ISBI 2012 membranes (`train/image` + `train/label`). The DSB2018 article's model
+ * at 256x256 on RGB (grey images are replicated), Dice + binary cross-entropy loss.
+ */
+export const folderRecipe: SegmentationRecipe = {
+  program: 'unet-folder',
+  description:
+    'Binary segmentation of any folder pair with matching file names under --data: ' +
+    `${FOLDER_LAYOUTS.map(([i, m]) => `${i}/ + ${m}/`).join(', or ')}. ` +
+    'Masks are {0, 255} or {0, 1} images, foreground > 127.',
+  channels: 3,
+  defaults: { epochs: 60, batchSize: 8, imageSize: 256, valSplit: 0.2 },
+  list: (dir, options) => listImageFolder(dir, { ...options, ...detectLayout(dir) }),
+  buildModel: ({ imageSize, channels }) =>
+    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels] }),
+  loss: 'bceDiceLoss',
+  metrics: ['diceCoefficient', 'iouScore'],
+};

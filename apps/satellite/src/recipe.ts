@@ -1,0 +1,45 @@
+import path from 'node:path';
+import {
+  decodeImage,
+  listSatellite,
+  normalizePercentiles,
+  readImageHeader,
+  tileSampleRefs,
+} from '@unet/data';
+import { buildUnet } from '@unet/layers';
+import type { SegmentationRecipe } from '@unet/train';
+
+/**
+ * Building footprints: scenes in `images/` (8-bit RGB or 16-bit single band, stretched between
+ * its 2nd and 98th percentiles) with polygons of the same name in `polygons/` (the article's
+ * point-list text, GeoJSON in pixel coordinates, or COCO). Training cuts scenes into tiles of
+ * --image-size; evaluate and predict run the whole scene in overlapping tiles. The building
+ * article's model (preset `satellite`), binary cross-entropy.
+ */
+export const satelliteRecipe: SegmentationRecipe = {
+  program: 'unet-satellite',
+  description:
+    'Building segmentation from satellite scenes and polygon annotations. --data holds images/ ' +
+    '(.tif/.png) and polygons/ (.geojson/.json/.txt, same names). Scenes are cut into ' +
+    '--image-size tiles for training and segmented whole, in overlapping tiles, afterwards.',
+  channels: 3,
+  defaults: { epochs: 60, batchSize: 8, imageSize: 128, valSplit: 0.2 },
+  async list(dir, options) {
+    const source = { imagesDir: path.join(dir, 'images'), polygonsDir: path.join(dir, 'polygons') };
+    const scenes = await listSatellite(source, { ...options, size: undefined });
+    const size = options.size;
+    if (size === undefined) return scenes;
+    return tileSampleRefs(scenes, { tileSize: typeof size === 'number' ? size : size.width });
+  },
+  buildModel: ({ imageSize, channels }) =>
+    buildUnet({ preset: 'satellite', inputShape: [imageSize, imageSize, channels] }),
+  loss: 'binaryCrossentropy',
+  metrics: ['diceCoefficient', 'iouScore'],
+  tile: true,
+  // As the reader does for training: 16-bit scenes are stretched between their percentiles.
+  async readImage(file, channels) {
+    const header = await readImageHeader(file);
+    const image = await decodeImage(file, { channels });
+    return header.bitDepth === 16 ? normalizePercentiles(image) : image;
+  },
+};
