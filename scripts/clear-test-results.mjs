@@ -7,3 +7,4 @@ for (const root of ['packages', 'apps', 'tests'].filter((d) => fs.existsSync(d))
     fs.rmSync(path.join(root, name, 'test-results.json'), { force: true });
   }
 }
+fs.rmSync(path.join('examples', 'test-results.json'), { force: true });

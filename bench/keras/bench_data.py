@@ -134,7 +134,8 @@ def load_folder(data, ids, size, channels=3, mask_resize="nearest"):
 
 
 # --- satellite: 128x128 tiles "x{col}_y{row}" of one 16-bit GeoTIFF + footprint mask ----------------
-TILE_ID = re.compile(r"^x(\d+)_y(\d+)$")
+# "x3_y1", or "<scene>_x3_y1" as the TypeScript tiler names tiles.
+TILE_ID = re.compile(r"(?:^|_)x(\d+)_y(\d+)$")
 
 
 def read_tiff_band(path):
@@ -181,11 +182,34 @@ def satellite_ids(data, image_file, tile):
     return [f"x{c}_y{r}" for r in range(rows) for c in range(cols)]
 
 
+def rasterize_geojson(path, shape):
+    """Building polygons in pixel coordinates -> binary mask (pixel centres inside, holes cut)."""
+    import json
+    from skimage.draw import polygon as fill
+
+    mask = np.zeros(shape, bool)
+    features = json.load(open(path))["features"]
+    for feature in features:
+        geom = feature["geometry"]
+        polys = [geom["coordinates"]] if geom["type"] == "Polygon" else geom["coordinates"]
+        for rings in polys:
+            for k, ring in enumerate(rings):
+                a = np.asarray(ring, np.float64)
+                # skimage samples at integer coordinates; pixel centres are at +0.5.
+                rr, cc = fill(a[:, 1] - 0.5, a[:, 0] - 0.5, shape)
+                mask[rr, cc] = k == 0
+    return mask
+
+
 def load_satellite(data, ids, size, tile=128, units="index", image_file="sample_geotiff.tif",
-                   mask_file="sample_fp_mask.tif", lo_pct=2.0, hi_pct=98.0):
+                   mask_file="sample_fp_mask.tif", lo_pct=2.0, hi_pct=98.0, polygons=None):
     ip, mp = os.path.join(data, image_file), os.path.join(data, mask_file)
     band = read_tiff_band(ip).astype(np.float32)
-    mask = read_tiff_band(mp)
+    if polygons:
+        mp = os.path.join(data, polygons)
+        mask = rasterize_geojson(mp, band.shape[:2]).astype(np.uint8) * 255
+    else:
+        mask = read_tiff_band(mp)
     if mask.ndim == 3:
         mask = mask[..., 0]
     if band.ndim == 3:
@@ -201,7 +225,7 @@ def load_satellite(data, ids, size, tile=128, units="index", image_file="sample_
     xs = np.zeros((len(ids), size, size, 3), np.float32)
     ys = np.zeros((len(ids), size, size, 1), np.float32)
     for n, id_ in enumerate(ids):
-        m = TILE_ID.match(id_)
+        m = TILE_ID.search(id_)
         if not m:
             raise DataError(f"split: tile id {id_!r} is not of the form x{{col}}_y{{row}}")
         c, r = int(m.group(1)), int(m.group(2))

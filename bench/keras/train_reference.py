@@ -50,6 +50,14 @@ def parse_args(argv=None):
                    help="wall-time cap for training (0 = none); checked after every batch")
     p.add_argument("--patience", type=int, default=5, help="early-stopping patience on val_loss")
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--augment", action="store_true",
+                   help="random flips and 90-degree rotations, the same for image and mask (as the apps do)")
+    p.add_argument("--reduce-lr-patience", type=int, default=0,
+                   help="ReduceLROnPlateau(val_loss, factor 0.5) patience; 0 = off")
+    p.add_argument("--loss", choices=("bce", "bce_dice"), default="bce",
+                   help="binary cross-entropy, or BCE + (1 - Dice with smooth 1) as @unet/losses bceDiceLoss")
+    p.add_argument("--polygons", help="satellite: GeoJSON (pixel coordinates) in --data to rasterize "
+                   "as the mask instead of --mask-file")
     p.add_argument("--channels", type=int, choices=(1, 3), default=3,
                    help="folder dataset: grayscale kept as 1 channel or replicated to 3")
     p.add_argument("--mask-resize", choices=("nearest", "threshold"), default="nearest",
@@ -111,7 +119,7 @@ def load(args, ids):
         x, y = D.load_folder(args.data, ids, args.image_size, args.channels, args.mask_resize)
         return x, y, {}
     return D.load_satellite(args.data, ids, args.image_size, args.tile_size, args.tile_units,
-                            args.image_file, args.mask_file)
+                            args.image_file, args.mask_file, polygons=args.polygons)
 
 
 def list_ids(args):
@@ -180,9 +188,15 @@ def main(argv=None):
     if scale != 1:
         x_train, x_val = x_train * scale, x_val * scale
     model = common.build_preset(preset, args.image_size, x_train.shape[-1], 1)
+    def bce_dice(y_true, y_pred):
+        bce = keras.losses.binary_crossentropy(y_true, y_pred)
+        inter = tf.reduce_sum(y_true * y_pred)
+        dice = (2.0 * inter + 1.0) / (tf.reduce_sum(y_true) + tf.reduce_sum(y_pred) + 1.0)
+        return tf.reduce_mean(bce) + (1.0 - dice)
+
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=args.lr),
-        loss="binary_crossentropy",
+        loss="binary_crossentropy" if args.loss == "bce" else bce_dice,
         metrics=["accuracy", keras.metrics.BinaryIoU(target_class_ids=[1], threshold=0.5, name="iou")],
     )
 
@@ -242,15 +256,33 @@ def main(argv=None):
     wall = WallClock(args.max_minutes)
     hist = History()
     t0 = time.perf_counter()
-    model.fit(
-        x_train, y_train,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        validation_data=(x_val, y_val),
-        shuffle=True,
-        callbacks=[wall, early, hist],
-        verbose=0,
-    )
+    callbacks = [wall, early, hist]
+    if args.reduce_lr_patience > 0:
+        callbacks.insert(1, keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=0.5, patience=args.reduce_lr_patience, verbose=0))
+    if args.augment:
+        def flip_rotate(x, y):
+            xy = tf.concat([x, y], axis=-1)  # one transform for image and mask
+            xy = tf.image.random_flip_left_right(xy)
+            xy = tf.image.random_flip_up_down(xy)
+            xy = tf.image.rot90(xy, k=tf.random.uniform([], 0, 4, dtype=tf.int32))
+            return xy[..., :-1], xy[..., -1:]
+
+        train_data = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
+                      .shuffle(len(x_train), seed=args.seed, reshuffle_each_iteration=True)
+                      .map(flip_rotate).batch(args.batch_size).prefetch(2))
+        model.fit(train_data, epochs=args.epochs, validation_data=(x_val, y_val),
+                  callbacks=callbacks, verbose=0)
+    else:
+        model.fit(
+            x_train, y_train,
+            batch_size=args.batch_size,
+            epochs=args.epochs,
+            validation_data=(x_val, y_val),
+            shuffle=True,
+            callbacks=callbacks,
+            verbose=0,
+        )
     train_seconds = time.perf_counter() - t0
     epochs_run = len(hist.rows)
     if wall.triggered_epoch is not None:

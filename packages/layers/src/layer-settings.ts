@@ -30,7 +30,7 @@ export const activationNames = [
 /**
  * Kernel initializer of the 3x3 convolutions, by TensorFlow.js name. The Keras spellings the
  * articles use (`'he_normal'`, `'glorot_uniform'`, ...) are accepted too, see
- * {@link normalizeInitializerName}.
+ * {@link KerasInitializerName}.
  */
 export type InitializerName =
   | 'glorotUniform'
@@ -76,7 +76,12 @@ export const kerasInitializerAliases = {
   variance_scaling: 'varianceScaling',
 } as const satisfies Record<string, InitializerName>;
 
-/** A Keras spelling of an initializer, e.g. `'he_normal'`. */
+/**
+ * A Keras spelling of an initializer, accepted wherever an {@link InitializerName} is:
+ * `'glorot_uniform'`, `'glorot_normal'`, `'he_normal'`, `'he_uniform'`, `'lecun_normal'`,
+ * `'lecun_uniform'`, `'random_normal'`, `'random_uniform'`, `'truncated_normal'` or
+ * `'variance_scaling'` (mapped to the camel-case TensorFlow.js name, e.g. `'heNormal'`).
+ */
 export type KerasInitializerName = keyof typeof kerasInitializerAliases;
 
 /**

@@ -31,20 +31,20 @@ describe.each(PACKAGES)('@unet/%s package metadata', (name) => {
     expect(Object.keys(manifest.exports ?? {})).toEqual(['.', './package.json']);
   });
 
-  it('passes publint --strict', () => {
-    const out = run(bin('publint'), ['--strict'], dir);
+  it('passes publint --strict', async () => {
+    const out = await run(bin('publint'), ['--strict'], dir);
     expect(out).toMatch(/All good!/);
   });
 
-  it('passes @arethetypeswrong/cli for node10, node16 (ESM and CJS) and bundlers', () => {
-    const out = run(bin('attw'), ['--pack', '.', '--format', 'table-flipped'], dir);
+  it('passes @arethetypeswrong/cli for node10, node16 (ESM and CJS) and bundlers', async () => {
+    const out = await run(bin('attw'), ['--pack', '.', '--format', 'table-flipped'], dir);
     expect(out).toMatch(/No problems found/);
   });
 });
 
 describe('API reference', () => {
-  it('TypeDoc builds with no warnings (every public export documented)', () => {
-    const out = run(bin('typedoc'), ['--treatWarningsAsErrors'], repoRoot);
+  it('TypeDoc builds with no warnings (every public export documented)', async () => {
+    const out = await run(bin('typedoc'), ['--treatWarningsAsErrors'], repoRoot);
     expect(out).not.toMatch(/\[warning\]/);
   });
 });

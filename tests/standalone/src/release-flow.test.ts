@@ -11,8 +11,9 @@ const changesetBin = path.join(repoRoot, 'node_modules', '@changesets', 'cli', '
 describe('changesets release flow', () => {
   let copy: string;
   const before = new Map<string, string>();
+  const apps = new Map<string, string>();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     copy = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-release-'));
     for (const file of ['package.json', 'pnpm-workspace.yaml']) {
       fs.copyFileSync(path.join(repoRoot, file), path.join(copy, file));
@@ -29,12 +30,21 @@ describe('changesets release flow', () => {
       );
       before.set(name, readJson<{ version: string }>(path.join(dir, 'package.json')).version);
     }
+    // Private workspace packages (the apps) depend on the packages but are never versioned.
+    for (const app of fs.readdirSync(path.join(repoRoot, 'apps'))) {
+      const manifestFile = path.join(repoRoot, 'apps', app, 'package.json');
+      if (!fs.existsSync(manifestFile)) continue;
+      const dir = path.join(copy, 'apps', app);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.copyFileSync(manifestFile, path.join(dir, 'package.json'));
+      apps.set(app, readJson<{ version: string }>(manifestFile).version);
+    }
     fs.writeFileSync(
       path.join(copy, '.changeset', 'release-flow-check.md'),
       '---\n"@unet/losses": minor\n---\n\nA loss added for the release-flow check.\n',
     );
-    run('git', ['init', '-q'], copy);
-    run(process.execPath, [changesetBin, 'version'], copy);
+    await run('git', ['init', '-q'], copy);
+    await run(process.execPath, [changesetBin, 'version'], copy);
   });
 
   afterAll(() => {
@@ -63,6 +73,15 @@ describe('changesets release flow', () => {
     expect(changelog).toContain(`@unet/losses@${manifest('losses').version}`);
   });
 
+  it('leaves the private apps unversioned', () => {
+    expect(apps.size).toBeGreaterThan(0);
+    for (const [app, version] of apps) {
+      const dir = path.join(copy, 'apps', app);
+      expect(readJson<{ version: string }>(path.join(dir, 'package.json')).version).toBe(version);
+      expect(fs.existsSync(path.join(dir, 'CHANGELOG.md'))).toBe(false);
+    }
+  });
+
   it('consumes the changesets it released', () => {
     const left = fs.readdirSync(path.join(copy, '.changeset')).filter((f) => f.endsWith('.md'));
     expect(left.filter((f) => f !== 'README.md')).toEqual([]);
@@ -70,8 +89,8 @@ describe('changesets release flow', () => {
 });
 
 describe('dry-run publish', () => {
-  it('packs all four packages without publishing', () => {
-    const out = run('pnpm', ['publish', '-r', '--dry-run', '--no-git-checks'], repoRoot);
+  it('packs all four packages without publishing', async () => {
+    const out = await run('pnpm', ['publish', '-r', '--dry-run', '--no-git-checks'], repoRoot);
     for (const name of PACKAGES) expect(out).toContain(`@unet/${name}`);
   }, 300_000);
 });

@@ -1,7 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const PACKAGES = ['layers', 'losses', 'data', 'train'] as const;
@@ -23,20 +26,25 @@ export function readJson<T = Record<string, unknown>>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-export function run(
+/**
+ * Runs a command and returns its stdout; throws with its stdout and stderr when it fails.
+ * Asynchronous on purpose: a synchronous child process (npm install, tsc, TypeDoc) would block
+ * the vitest worker's event loop for long enough to time out its RPC with the main process.
+ */
+export async function run(
   command: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = {},
-): string {
+): Promise<string> {
   try {
-    return execFileSync(command, args, {
+    const { stdout } = await execFileAsync(command, args, {
       cwd,
       encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
       maxBuffer: 64 * 1024 * 1024,
     });
+    return stdout;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(
@@ -46,8 +54,8 @@ export function run(
 }
 
 /** `pnpm pack` of one workspace package into `destination`; returns the tarball path. */
-export function packPackage(name: PackageName, destination: string): string {
-  const out = run('pnpm', ['pack', '--pack-destination', destination], packageDir(name));
+export async function packPackage(name: PackageName, destination: string): Promise<string> {
+  const out = await run('pnpm', ['pack', '--pack-destination', destination], packageDir(name));
   const tarball = out
     .trim()
     .split('\n')

@@ -1,0 +1,89 @@
+// Epoch time of the dsb2018 preset on the DSB2018 sample fed by the real data pipeline
+// (listDsb2018 -> toTfDataset: decode or cache read, augment, batch, prefetch) versus the same
+// images as in-memory tensors. Prints one JSON line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { clearCache, listDsb2018, loadSamples, toTfDataset } from '@unet/data';
+import { buildUnet } from '@unet/layers';
+import { initBackend } from '@unet/train';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const data = path.resolve(here, '../../../shared/data/dsb2018/stage1_train');
+if (!fs.existsSync(data)) {
+  console.log(JSON.stringify({ skipped: `no DSB2018 sample at ${data}` }));
+  process.exit(0);
+}
+const SIZE = 128;
+const BATCH = 16;
+const EPOCHS = Number(process.env.BENCH_PIPELINE_EPOCHS ?? 4);
+
+await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
+
+function compiledModel() {
+  const model = buildUnet({ preset: 'dsb2018', inputShape: [SIZE, SIZE, 3] });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+  return model;
+}
+
+async function epochTimes(model, fit) {
+  const times = [];
+  let start = 0;
+  await fit(model, {
+    onEpochBegin: async () => {
+      start = performance.now();
+    },
+    onEpochEnd: async () => {
+      times.push((performance.now() - start) / 1000);
+    },
+  });
+  return times.slice(1); // the first epoch also warms up kernels
+}
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-bench-cache-'));
+const refs = await listDsb2018(data, { size: SIZE, instances: false, cache: cacheDir, progress: false });
+
+// In memory: decode once, stack into tensors, fit on tensors.
+const { samples } = await loadSamples(refs, { progress: false });
+const x = tf.stack(samples.map((s) => tf.tensor3d(s.image.data, [SIZE, SIZE, 3])));
+const y = tf.stack(samples.map((s) => tf.tensor3d(s.mask.data, [SIZE, SIZE, 1])));
+let model = compiledModel();
+const inMemory = await epochTimes(model, (m, callbacks) =>
+  m.fit(x, y, { batchSize: BATCH, epochs: EPOCHS, shuffle: true, verbose: 0, callbacks }),
+);
+model.dispose();
+x.dispose();
+y.dispose();
+
+// Pipeline from the (warm) disk cache, with augmentation, as the apps train.
+model = compiledModel();
+const pipeline = await epochTimes(model, (m, callbacks) =>
+  m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), { epochs: EPOCHS, verbose: 0, callbacks }),
+);
+model.dispose();
+
+// Pipeline decoding PNGs every epoch (no cache): the worst case.
+await clearCache(cacheDir);
+const uncachedRefs = await listDsb2018(data, { size: SIZE, instances: false, cache: false, progress: false });
+model = compiledModel();
+const uncached = await epochTimes(model, (m, callbacks) =>
+  m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), { epochs: EPOCHS, verbose: 0, callbacks }),
+);
+model.dispose();
+fs.rmSync(cacheDir, { recursive: true, force: true });
+
+console.log(
+  JSON.stringify({
+    images: refs.length,
+    size: SIZE,
+    batch_size: BATCH,
+    epoch_seconds_in_memory: median(inMemory),
+    epoch_seconds_pipeline_cached: median(pipeline),
+    epoch_seconds_pipeline_uncached: median(uncached),
+    pipeline_overhead_cached: median(pipeline) / median(inMemory) - 1,
+    pipeline_overhead_uncached: median(uncached) / median(inMemory) - 1,
+  }),
+);
