@@ -13,7 +13,8 @@ export const dsb2018Recipe: SegmentationRecipe = {
     'Nuclei segmentation (2018 Data Science Bowl). --data is a stage1_train-style folder: ' +
     '<id>/images/<id>.png and <id>/masks/*.png, one nucleus per mask.',
   channels: 3,
-  defaults: { epochs: 40, batchSize: 16, imageSize: 128, valSplit: 0.2 },
+  // 56-image samples give few steps per epoch: batch 8 and many epochs let batch-norm statistics settle.
+  defaults: { epochs: 250, batchSize: 8, imageSize: 128, valSplit: 0.2, patience: 40 },
   list: (dir, options) => listDsb2018(dir, { ...options, masks: 'required' }),
   buildModel: ({ imageSize, channels }) =>
     buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels] }),

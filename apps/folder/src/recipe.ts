@@ -11,13 +11,16 @@ export const FOLDER_LAYOUTS = [
   ['images', 'labels'],
 ] as const;
 
-/** The images/masks folder names present under `dir`, or the first layout (whose error names it). */
+/**
+ * The images/masks folder names present under `dir`; else the first layout whose images folder
+ * is there (so the error names its missing masks folder), else the first layout.
+ */
 export function detectLayout(dir: string): { imagesDir: string; masksDir: string } {
-  const found = FOLDER_LAYOUTS.find(([images, masks]) =>
-    [images, masks].every((d) =>
-      fs.statSync(path.join(dir, d), { throwIfNoEntry: false })?.isDirectory(),
-    ),
-  );
+  const isDir = (d: string) =>
+    fs.statSync(path.join(dir, d), { throwIfNoEntry: false })?.isDirectory() ?? false;
+  const found =
+    FOLDER_LAYOUTS.find(([images, masks]) => isDir(images) && isDir(masks)) ??
+    FOLDER_LAYOUTS.find(([images]) => isDir(images));
   const [imagesDir, masksDir] = found ?? FOLDER_LAYOUTS[0];
   return { imagesDir, masksDir };
 }
@@ -34,7 +37,7 @@ export const folderRecipe: SegmentationRecipe = {
     `${FOLDER_LAYOUTS.map(([i, m]) => `${i}/ + ${m}/`).join(', or ')}. ` +
     'Masks are {0, 255} or {0, 1} images, foreground > 127.',
   channels: 3,
-  defaults: { epochs: 60, batchSize: 8, imageSize: 256, valSplit: 0.2 },
+  defaults: { epochs: 100, batchSize: 4, imageSize: 256, valSplit: 0.2, patience: 15 },
   list: (dir, options) => listImageFolder(dir, { ...options, ...detectLayout(dir) }),
   buildModel: ({ imageSize, channels }) =>
     buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels] }),

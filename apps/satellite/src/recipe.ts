@@ -29,7 +29,14 @@ export const satelliteRecipe: SegmentationRecipe = {
     const scenes = await listSatellite(source, { ...options, size: undefined });
     const size = options.size;
     if (size === undefined) return scenes;
-    return tileSampleRefs(scenes, { tileSize: typeof size === 'number' ? size : size.width });
+    const tileSize = typeof size === 'number' ? size : size.width;
+    const tiles = await tileSampleRefs(scenes, { tileSize });
+    if (tiles.length === 0 && scenes.length > 0) {
+      throw new Error(
+        `${dir}: every scene is smaller than one ${tileSize}x${tileSize} tile; use a smaller --image-size`,
+      );
+    }
+    return tiles;
   },
   buildModel: ({ imageSize, channels }) =>
     buildUnet({ preset: 'satellite', inputShape: [imageSize, imageSize, channels] }),

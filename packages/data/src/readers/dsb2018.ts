@@ -3,7 +3,6 @@
  * (one nucleus per mask file). The sample mask is the union of the instance masks; the instance
  * labels are kept at the original size for the competition's instance metric.
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readBinaryMask, setPixelIndices } from '../binary-mask';
 import { DataFileError } from '../errors';
@@ -22,9 +21,9 @@ import {
   decodeSampleImage,
   failingRecipe,
   finishMask,
+  listEntries,
   listImageFiles,
   mapWithLimit,
-  naturalCompare,
 } from './shared';
 
 /** Options of {@link readDsb2018} / {@link listDsb2018}. */
@@ -48,11 +47,7 @@ export async function listDsb2018(
   options: Dsb2018Options = {},
 ): Promise<SampleRef[]> {
   await assertFolder(root, 'DSB2018 stage');
-  const entries = await readdir(root, { withFileTypes: true });
-  const ids = entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-    .map((e) => e.name)
-    .sort(naturalCompare);
+  const ids = await listEntries(root, 'directory');
   if (ids.length === 0) {
     throw new DataFileError(
       root,

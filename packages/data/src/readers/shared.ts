@@ -48,19 +48,30 @@ export async function assertFolder(dir: string, role: string): Promise<void> {
   if (!isDirectory) throw new DataFileError(dir, 'missing-folder', `${role} is not a folder`);
 }
 
-/** Image files directly inside `dir`, in natural order (hidden files ignored). */
+/**
+ * Entries of `dir` of one kind, following symbolic links (a dataset assembled from links to
+ * files elsewhere is a common layout); hidden entries and dangling links are left out.
+ */
+export async function listEntries(dir: string, kind: 'file' | 'directory'): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    let isKind = kind === 'file' ? e.isFile() : e.isDirectory();
+    if (e.isSymbolicLink()) {
+      const target = await stat(path.join(dir, e.name)).catch(() => undefined);
+      isKind = kind === 'file' ? !!target?.isFile() : !!target?.isDirectory();
+    }
+    if (isKind) names.push(e.name);
+  }
+  return names.sort(naturalCompare);
+}
+
+/** Image files directly inside `dir` (links followed), in natural order (hidden files ignored). */
 export async function listImageFiles(dir: string, role: string): Promise<string[]> {
   await assertFolder(dir, role);
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter(
-      (e) =>
-        e.isFile() &&
-        !e.name.startsWith('.') &&
-        IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase()),
-    )
-    .map((e) => e.name)
-    .sort(naturalCompare)
+  return (await listEntries(dir, 'file'))
+    .filter((name) => IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase()))
     .map((name) => path.join(dir, name));
 }
 

@@ -33,6 +33,7 @@ export function trainFlags(defaults: {
   batchSize: number;
   imageSize: number;
   valSplit: number;
+  patience?: number;
 }): Record<string, FlagSpec> {
   return {
     data: {
@@ -75,21 +76,26 @@ export function trainFlags(defaults: {
       type: 'number',
       value: 'N',
       default: 42,
-      help: 'seed of the split, shuffling, augmentation and initial weights',
+      help: 'seed of the split, shuffling and augmentation (initial weights stay random)',
     },
     backend: BACKEND_FLAG,
     'learning-rate': { type: 'number', value: 'F', default: 1e-3, help: 'Adam learning rate' },
     patience: {
       type: 'number',
       value: 'N',
-      default: 8,
-      help: 'early stopping patience in epochs (0: off)',
+      default: defaults.patience ?? 8,
+      help: 'early stopping patience in epochs (0: off); learning-rate halving waits half as long',
     },
     'max-minutes': {
       type: 'number',
       value: 'M',
       default: 0,
       help: 'stop after the epoch that passes M minutes (0: no limit)',
+    },
+    split: {
+      type: 'string',
+      value: 'FILE',
+      help: "use the 'train' and 'val' ids of a split.json (e.g. one written by train) instead of --val-split",
     },
     resume: { type: 'boolean', default: false, help: 'continue from the last checkpoint in --out' },
     config: {

@@ -67,6 +67,9 @@ export async function evaluateCommand(
   flags: FlagValues,
   log: (l: string) => void,
 ) {
+  const threshold = flags.threshold as number;
+  if (!(threshold > 0 && threshold < 1))
+    throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
   await initBackend(flags.backend as never, { log, warn: log });
   const modelDir = flags.model as string;
   const model = await loadModel(modelDir).catch((error: Error) => {
@@ -84,7 +87,7 @@ export async function evaluateCommand(
     const report = await evaluate({
       model,
       samples: originalSizeSamples(refs),
-      threshold: flags.threshold as number,
+      threshold,
       instances: recipe.instances ?? false,
       tile: recipe.tile && size === undefined,
     });

@@ -24,7 +24,13 @@ export interface SegmentationRecipe {
   /** Image channels of the model (1: grey, 3: RGB). */
   channels: 1 | 3;
   /** Flag defaults. */
-  defaults: { epochs: number; batchSize: number; imageSize: number; valSplit: number };
+  defaults: {
+    epochs: number;
+    batchSize: number;
+    imageSize: number;
+    valSplit: number;
+    patience?: number;
+  };
   /** Lists a dataset folder; `options.size` unset means original size (evaluation). */
   list(dataDir: string, options: ReadOptions): Promise<SampleRef[]>;
   /** Builds an uncompiled model for `settings`. */

@@ -28,15 +28,29 @@ export interface RunCliOptions {
   print?: (text: string) => void;
 }
 
+/** An error message on one line: its first, or a heading ending in ':' joined with what follows. */
+function oneLine(message: string): string {
+  const [first = '', ...rest] = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (!first.endsWith(':') || rest.length === 0) return first;
+  return `${first} ${rest.map((line) => line.replace(/^- /, '')).join('; ')}`;
+}
+
 function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** Flags from `--config FILE.json` (keys as flags, `batch-size` or `batchSize`). */
 function readConfigFlags(argv: string[], spec: CommandSpec): FlagValues {
-  const i = argv.indexOf('--config');
-  if (i < 0) return {};
-  const file = argv[i + 1];
+  // `--config FILE` or `--config=FILE`, the last one winning as in parseArgs.
+  let file: string | undefined;
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--config') file = argv[i + 1] ?? '';
+    else if (arg.startsWith('--config=')) file = arg.slice('--config='.length);
+  }
+  if (file === undefined) return {};
   if (!file) throw new UsageError(`${spec.name}: --config needs a FILE.json`);
   let json: unknown;
   try {
@@ -140,7 +154,7 @@ export async function runSegmentationCli(
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log(`${recipe.program}: error: ${message.split('\n')[0]}`);
+    log(`${recipe.program}: error: ${oneLine(message)}`);
     if (process.env.UNET_DEBUG) log(error instanceof Error ? (error.stack ?? message) : message);
     return error instanceof UsageError ? 2 : 1;
   }

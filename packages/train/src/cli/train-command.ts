@@ -102,10 +102,14 @@ export async function trainCommand(
   };
   const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
   // Build first: a bad --image-size fails in a second, before any data is read.
-  const model = recipe.buildModel(settings);
-  await fs.mkdir(config.out, { recursive: true });
-  await writeJsonAtomic(files.config, config);
-
+  let model: tf.LayersModel;
+  try {
+    model = recipe.buildModel(settings);
+  } catch (error) {
+    throw new UsageError(
+      `train: --image-size ${config.imageSize} does not fit the model: ${(error as Error).message}`,
+    );
+  }
   const refs = await recipe.list(config.data, {
     size: config.imageSize,
     channels: config.channels,
@@ -119,13 +123,16 @@ export async function trainCommand(
         `${split.validation.length} for validation; add samples or change --val-split`,
     );
   }
+  const trainSet = await loadSamples(split.train, { label: `${config.data} (train)` });
+  const valSet = await loadSamples(split.validation, { label: `${config.data} (validation)` });
+  // Only now that the data loaded: a failed start leaves an existing run's files as they were.
+  await fs.mkdir(config.out, { recursive: true });
+  await writeJsonAtomic(files.config, config);
   await writeJsonAtomic(files.split, {
     seed: config.seed,
     train: split.train.map((r) => r.id),
     val: split.validation.map((r) => r.id),
   });
-  const trainSet = await loadSamples(split.train, { label: `${config.data} (train)` });
-  const valSet = await loadSamples(split.validation, { label: `${config.data} (validation)` });
   log(
     `${trainSet.samples.length} training and ${valSet.samples.length} validation samples at ${config.imageSize}x${config.imageSize}`,
   );

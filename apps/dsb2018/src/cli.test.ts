@@ -1,0 +1,657 @@
+/**
+ * End-to-end tests of the built CLI (`dist/cli.js`, build first) on a few real DSB2018 samples of
+ * ../shared/data, linked (not copied) into a temp folder: train, evaluate, predict, --resume,
+ * --config, the demo, --help and bad input. One small training (2 epochs at 64x64) is shared.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-node';
+import { encodePng } from '@unet/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PROGRAM = 'unet-dsb2018';
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = path.resolve(appDir, '../..');
+const CLI = path.join(appDir, 'dist', 'cli.js');
+const dataRoot = path.resolve(repoRoot, '../shared/data');
+const stage = path.join(dataRoot, 'dsb2018', 'stage1_train');
+const hasData = fs.existsSync(stage);
+if (!hasData) console.warn(`[${PROGRAM} cli.test] ${stage} not found: data tests skipped`);
+
+/** Six small samples: 256x256 and 320x256 (non-square, to check original-size outputs). */
+const IDS = [
+  '220b37f4ca7cab486d2b71cd87a46ee7411a5aa142799d96ed98015ab5ba538a', // 320x256
+  '57bd029b19c1b382bef9db3ac14f13ea85e36a6053b92e46caedee95c05847ab', // 320x256
+  '9cbc0700317361236a9fca2eb1f8f79e3a7da17b1970c179cf453921a6136001',
+  'f35ab34528e3e2d2589d24cbffc0e10024dfc474a68585d0b5feb7b05aa0067f',
+  'd32ea6d318626ca14a967d0c1ad3218aebfe636624a8d1173f5150dde8ff38cf',
+  '11a0170f44e3ab4a8d669ae8ea9546d3a32ebfe6486d9066e5648d30b4e1cb69',
+];
+
+// sharp is a dependency of @unet/data, not of the app: load it from there.
+type SharpImage = {
+  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
+  raw(): { toBuffer(): Promise<Buffer> };
+};
+const sharp = createRequire(
+  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
+)('sharp') as (file: string) => SharpImage;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  delete env.UNET_DEBUG;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exit 0, with stderr shown when it is not. */
+function expectOk(r: CliResult): void {
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
+function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.code).not.toBeNull();
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(lines.at(-1)).toBe(errors[0]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  for (const reason of reasons) {
+    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
+    else expect(errors[0]).toMatch(reason);
+  }
+  return errors[0]!;
+}
+
+async function pngSize(file: string) {
+  const meta = await sharp(file).metadata();
+  return { format: meta.format, width: meta.width, height: meta.height };
+}
+
+async function pixelValues(file: string): Promise<Set<number>> {
+  return new Set(await sharp(file).raw().toBuffer());
+}
+
+function readCsv(file: string): { header: string[]; rows: string[][] } {
+  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
+}
+
+function readJson<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+let tmp: string;
+let unusedCount = 0;
+/** A fresh path under the temp folder, for an --out a failing command must not create. */
+const unused = () => path.join(tmp, `unused-${++unusedCount}`);
+
+/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
+async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
+  const out = unused();
+  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
+  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
+}
+
+const imageOf = (root: string, id: string) => path.join(root, id, 'images', `${id}.png`);
+
+/** A DSB2018 folder of `ids`: real `<id>/` folders whose images/ and masks/ link to the data. */
+function linkSubset(dir: string, ids: string[]): string {
+  for (const id of ids) {
+    fs.mkdirSync(path.join(dir, id), { recursive: true });
+    for (const sub of ['images', 'masks'])
+      fs.symlinkSync(path.join(stage, id, sub), path.join(dir, id, sub), 'dir');
+  }
+  return dir;
+}
+
+beforeAll(() => {
+  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
+    true,
+  );
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('--help', () => {
+  const FLAGS: Record<string, string[]> = {
+    train: [
+      'data',
+      'out',
+      'epochs',
+      'batch-size',
+      'image-size',
+      'val-split',
+      'seed',
+      'backend',
+      'split',
+      'resume',
+      'config',
+    ],
+    evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
+    predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+    demo: ['out', 'epochs', 'images', 'backend'],
+  };
+
+  it('on the app lists every command and exits 0', async () => {
+    const r = await cli('--help');
+    expectOk(r);
+    for (const command of Object.keys(FLAGS))
+      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it.each(Object.keys(FLAGS))('on %s lists its flags and exits 0', async (command) => {
+    const r = await cli(command, '--help');
+    expectOk(r);
+    expect(r.stdout).toContain(`Usage: ${PROGRAM} ${command}`);
+    for (const flag of FLAGS[command]!)
+      expect(r.stdout).toMatch(new RegExp(`^  --${flag}\\b`, 'm'));
+  });
+});
+
+describe('bad command line', () => {
+  it('unknown command', async () => {
+    expectOneLineError(await cli('fit', '--data', 'x'), "unknown command 'fit'");
+  });
+
+  it('unknown flag', async () => {
+    const r = await cli('train', '--data', 'x', '--out', 'y', '--epoch', '2');
+    expect(r.code).toBe(2);
+    expectOneLineError(r, '--epoch');
+  });
+
+  it.each([
+    ['train', ['--out', 'y'], '--data'],
+    ['evaluate', ['--data', 'x', '--out', 'y'], '--model'],
+    ['predict', ['--model', 'm', '--out', 'y'], '--input'],
+  ])('%s without a required flag', async (command, args, flag) => {
+    const r = await cli(command, ...args);
+    expect(r.code).toBe(2);
+    expectOneLineError(r, `${flag} is required`);
+  });
+
+  it('a number flag that is not a number', async () => {
+    expectOneLineError(
+      await cli('train', '--data', 'x', '--out', 'y', '--epochs', 'many'),
+      /--epochs must be a number/,
+    );
+  });
+});
+
+describe.skipIf(!hasData)('on a DSB2018 subset', () => {
+  let data: string;
+  let out: string;
+  let model: string;
+  let trained: CliResult;
+
+  beforeAll(async () => {
+    data = linkSubset(path.join(tmp, 'data'), IDS);
+    out = path.join(tmp, 'run');
+    model = path.join(out, 'model');
+    trained = await cli(
+      'train',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--epochs',
+      '2',
+      '--image-size',
+      '64',
+      '--batch-size',
+      '4',
+      '--seed',
+      '7',
+    );
+  });
+
+  describe('train', () => {
+    it('exits 0', () => expectOk(trained));
+
+    it('writes a loadable model in OUT/model', async () => {
+      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
+        path.join(model, 'model.json'),
+      );
+      for (const group of manifest.weightsManifest)
+        for (const p of group.paths)
+          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
+      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
+      try {
+        expect(loaded.inputs[0]!.shape).toEqual([null, 64, 64, 3]);
+        expect(loaded.outputs[0]!.shape).toEqual([null, 64, 64, 1]);
+      } finally {
+        loaded.dispose();
+      }
+    });
+
+    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
+      const { header, rows } = readCsv(path.join(out, 'history.csv'));
+      expect(header).toContain('epoch');
+      expect(header).toContain('loss');
+      expect(header).toContain('val_loss');
+      expect(header.some((c) => c.startsWith('val_dice'))).toBe(true);
+      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
+      for (const row of rows) {
+        expect(row).toHaveLength(header.length);
+        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
+      }
+    });
+
+    it('writes curves.png', async () => {
+      const size = await pngSize(path.join(out, 'curves.png'));
+      expect(size.format).toBe('png');
+      expect(size.width).toBeGreaterThan(100);
+      expect(size.height).toBeGreaterThan(100);
+    });
+
+    it('writes config.json with the settings used', () => {
+      const config = readJson(path.join(out, 'config.json'));
+      expect(config).toMatchObject({
+        program: PROGRAM,
+        data,
+        out,
+        epochs: 2,
+        batchSize: 4,
+        imageSize: 64,
+        seed: 7,
+        valSplit: 0.2,
+        channels: 3,
+        resume: false,
+      });
+      for (const key of ['backend', 'learningRate', 'loss', 'patience'])
+        expect(config).toHaveProperty(key);
+    });
+
+    it('writes split.json: disjoint train and val ids covering the data', () => {
+      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
+      expect(split.val.length).toBeGreaterThan(0);
+      expect(split.train.length).toBeGreaterThan(0);
+      expect([...split.train, ...split.val].sort()).toEqual([...IDS].sort());
+    });
+  });
+
+  describe('evaluate', () => {
+    it('writes metrics.json (dice, iou, precision, recall, map) and one per_image row per image', async () => {
+      const dir = path.join(tmp, 'eval-all');
+      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
+      expectOk(r);
+      expect(r.stderr).toMatch(/dice\s+\d\.\d{4}/);
+      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
+      for (const key of ['dice', 'iou', 'precision', 'recall', 'map']) {
+        expect(typeof metrics[key], key).toBe('number');
+        expect(metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(metrics[key]).toBeLessThanOrEqual(1);
+      }
+      expect(metrics.images).toBe(IDS.length);
+      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
+      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
+      expect(rows.map((row) => row[0]).sort()).toEqual([...IDS].sort());
+    });
+
+    it('--split OUT/split.json scores only the validation ids', async () => {
+      const dir = path.join(tmp, 'eval-val');
+      const r = await cli(
+        'evaluate',
+        '--data',
+        data,
+        '--model',
+        model,
+        '--out',
+        dir,
+        '--split',
+        path.join(out, 'split.json'),
+      );
+      expectOk(r);
+      const { val } = readJson<{ val: string[] }>(path.join(out, 'split.json'));
+      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
+      expect(
+        readCsv(path.join(dir, 'per_image.csv'))
+          .rows.map((row) => row[0])
+          .sort(),
+      ).toEqual([...val].sort());
+    });
+  });
+
+  describe('predict', () => {
+    it('on a file writes a 0/255 mask at the original size, and an overlay with --overlay', async () => {
+      const id = IDS[0]!;
+      const dir = path.join(tmp, 'pred-file');
+      const r = await cli(
+        'predict',
+        '--input',
+        imageOf(data, id),
+        '--model',
+        model,
+        '--out',
+        dir,
+        '--overlay',
+      );
+      expectOk(r);
+      const input = await pngSize(imageOf(data, id));
+      expect(input).toMatchObject({ width: 320, height: 256 });
+      const mask = path.join(dir, 'masks', `${id}.png`);
+      expect(await pngSize(mask)).toEqual(input);
+      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      expect((await pngSize(path.join(dir, 'overlays', `${id}.png`))).format).toBe('png');
+    });
+
+    it('on a folder writes one mask per image, each at its original size', async () => {
+      const inputs = path.join(tmp, 'inputs');
+      fs.mkdirSync(inputs);
+      const ids = IDS.slice(0, 3);
+      for (const id of ids) fs.symlinkSync(imageOf(data, id), path.join(inputs, `${id}.png`));
+      const dir = path.join(tmp, 'pred-folder');
+      expectOk(await cli('predict', '--input', inputs, '--model', model, '--out', dir));
+      expect(fs.readdirSync(path.join(dir, 'masks')).sort()).toEqual(
+        ids.map((id) => `${id}.png`).sort(),
+      );
+      expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
+      for (const id of ids) {
+        const mask = path.join(dir, 'masks', `${id}.png`);
+        expect(await pngSize(mask)).toEqual(await pngSize(imageOf(data, id)));
+        for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      }
+    });
+  });
+
+  describe('--resume, --config and --split', () => {
+    it('train --resume --epochs 3 continues a 2-epoch run to 3 epochs', async () => {
+      const resumed = path.join(tmp, 'run-resumed');
+      fs.cpSync(out, resumed, { recursive: true });
+      const r = await cli(
+        'train',
+        '--data',
+        data,
+        '--out',
+        resumed,
+        '--epochs',
+        '3',
+        '--image-size',
+        '64',
+        '--batch-size',
+        '4',
+        '--seed',
+        '7',
+        '--resume',
+      );
+      expectOk(r);
+      expect(r.stderr).toMatch(/epoch 3\/3/);
+      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
+      const before = readCsv(path.join(out, 'history.csv'));
+      const after = readCsv(path.join(resumed, 'history.csv'));
+      expect(after.header).toEqual(before.header);
+      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
+      expect(after.rows.slice(0, 2)).toEqual(before.rows);
+      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
+        epochs: 3,
+        resume: true,
+      });
+      const loaded = await tf.loadLayersModel(
+        `file://${path.join(resumed, 'model', 'model.json')}`,
+      );
+      loaded.dispose();
+    });
+
+    it('--config FILE.json sets flags, and flags on the command line win', async () => {
+      const file = path.join(tmp, 'settings.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          epochs: 1,
+          batchSize: 2,
+          'image-size': 32,
+          seed: 5,
+          valSplit: 0.34,
+          data,
+        }),
+      );
+      const dir = path.join(tmp, 'run-config');
+      const r = await cli('train', '--config', file, '--out', dir, '--seed', '9');
+      expectOk(r);
+      expect(readJson(path.join(dir, 'config.json'))).toMatchObject({
+        data,
+        epochs: 1,
+        batchSize: 2,
+        imageSize: 32,
+        valSplit: 0.34,
+        seed: 9,
+      });
+      expect(readCsv(path.join(dir, 'history.csv')).rows).toHaveLength(1);
+      expect(readJson<{ val: string[] }>(path.join(dir, 'split.json')).val).toHaveLength(2);
+    });
+
+    it('--split FILE trains and validates on the ids it names', async () => {
+      const file = path.join(tmp, 'my-split.json');
+      const wanted = { train: IDS.slice(2), val: IDS.slice(0, 2) };
+      fs.writeFileSync(file, JSON.stringify(wanted));
+      const dir = path.join(tmp, 'run-split');
+      const r = await cli(
+        'train',
+        '--data',
+        data,
+        '--out',
+        dir,
+        '--split',
+        file,
+        '--epochs',
+        '1',
+        '--image-size',
+        '32',
+      );
+      expectOk(r);
+      expect(r.stderr).toContain('4 training and 2 validation samples');
+      expect(readJson(path.join(dir, 'split.json'))).toMatchObject(wanted);
+      expect(readJson(path.join(dir, 'config.json'))).toMatchObject({ split: file });
+    });
+
+    it('Ctrl-C during training stops after the epoch and leaves a usable model', async () => {
+      const dir = path.join(tmp, 'run-interrupted');
+      const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+      const args = ['--data', data, '--out', dir, '--epochs', '200', '--image-size', '32'];
+      const child = spawn(process.execPath, [CLI, 'train', ...args, '--patience', '0'], { env });
+      let stderr = '';
+      let interrupted = false;
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (!interrupted && /^epoch 2\/200/m.test(stderr)) {
+          interrupted = true; // once: a second Ctrl-C quits at once
+          child.kill('SIGINT');
+        }
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain('interrupted');
+      const epochs = readCsv(path.join(dir, 'history.csv')).rows.length;
+      expect(epochs).toBeGreaterThanOrEqual(2);
+      expect(epochs).toBeLessThan(200);
+      const loaded = await tf.loadLayersModel(`file://${path.join(dir, 'model', 'model.json')}`);
+      loaded.dispose();
+    });
+
+    it('--config naming an unknown flag fails', async () => {
+      const file = path.join(tmp, 'bad-settings.json');
+      fs.writeFileSync(file, JSON.stringify({ epochs: 1, learningRat: 0.1 }));
+      await expectTrainFailure(['--config', file, '--data', data], 'learningRat');
+    });
+  });
+
+  describe('bad input', () => {
+    it('--data that does not exist', async () => {
+      const missing = path.join(tmp, 'no-such-data');
+      await expectTrainFailure(['--data', missing], missing, /not found/);
+      expectOneLineError(
+        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
+        missing,
+        /not found/,
+      );
+      expectOneLineError(
+        await cli('predict', '--input', missing, '--model', model, '--out', unused()),
+        missing,
+        /does not exist/,
+      );
+    });
+
+    it('a folder without the DSB2018 layout', async () => {
+      const flat = path.join(tmp, 'flat');
+      fs.mkdirSync(flat);
+      fs.symlinkSync(imageOf(data, IDS[2]!), path.join(flat, 'a.png'));
+      await expectTrainFailure(['--data', flat, '--image-size', '64'], flat, /no sample folders/);
+    });
+
+    it('an --image-size a depth-4 U-Net cannot take', async () => {
+      await expectTrainFailure(
+        ['--data', data, '--image-size', '100'],
+        '--image-size 100',
+        /multiple of .*16/,
+      );
+    });
+
+    it('--model folder without model.json', async () => {
+      const empty = path.join(tmp, 'empty-model');
+      fs.mkdirSync(empty);
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', empty, '--out', unused()),
+        'model.json',
+      );
+      expectOneLineError(
+        await cli(
+          'predict',
+          '--input',
+          imageOf(data, IDS[0]!),
+          '--model',
+          empty,
+          '--out',
+          unused(),
+        ),
+        'model.json',
+      );
+    });
+
+    it('predict on an empty folder', async () => {
+      const empty = path.join(tmp, 'no-images');
+      fs.mkdirSync(empty);
+      expectOneLineError(
+        await cli('predict', '--input', empty, '--model', model, '--out', unused()),
+        empty,
+        /no images/,
+      );
+    });
+
+    it('evaluate --split naming ids that are not in the data', async () => {
+      const file = path.join(tmp, 'bad-split.json');
+      fs.writeFileSync(file, JSON.stringify({ train: [], val: [IDS[0], 'no-such-sample'] }));
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', model, '--out', unused(), '--split', file),
+        'no-such-sample',
+      );
+    });
+
+    it('threshold outside (0, 1)', async () => {
+      expectOneLineError(
+        await cli(
+          'evaluate',
+          '--data',
+          data,
+          '--model',
+          model,
+          '--out',
+          unused(),
+          '--threshold',
+          '2',
+        ),
+        /--threshold must be in \(0, 1\)/,
+      );
+    });
+
+    it('a corrupt image in the data', async () => {
+      const broken = linkSubset(path.join(tmp, 'broken'), IDS.slice(0, 3));
+      const garbage = path.join(broken, 'garbage', 'images', 'garbage.png');
+      fs.mkdirSync(path.dirname(garbage), { recursive: true });
+      fs.writeFileSync(garbage, Buffer.from('definitely not a PNG file, just some garbage bytes'));
+      await encodePng(path.join(broken, 'garbage', 'masks', 'm.png'), {
+        data: new Float32Array(64 * 64).fill(1),
+        width: 64,
+        height: 64,
+        channels: 1,
+      });
+      const reason = /decode|corrupt|not an image/;
+      await expectTrainFailure(
+        ['--data', broken, '--epochs', '1', '--image-size', '64'],
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli('predict', '--input', path.dirname(garbage), '--model', model, '--out', unused()),
+        garbage,
+        reason,
+      );
+    });
+  });
+
+  // Datasets are often assembled from links to files kept elsewhere.
+  it('reads a data folder whose sample folders are symlinks', async () => {
+    const linked = path.join(tmp, 'linked');
+    fs.mkdirSync(linked);
+    for (const id of IDS.slice(0, 2))
+      fs.symlinkSync(path.join(stage, id), path.join(linked, id), 'dir');
+    expectOk(
+      await cli(
+        'evaluate',
+        '--data',
+        linked,
+        '--model',
+        model,
+        '--out',
+        path.join(tmp, 'eval-linked'),
+      ),
+    );
+  });
+});
+
+describe('demo (generates its own data)', () => {
+  it('generates data, trains, evaluates and predicts end to end', async () => {
+    const dir = path.join(tmp, 'demo');
+    const r = await cli('demo', '--out', dir, '--epochs', '1', '--images', '8');
+    expectOk(r);
+    for (const file of [
+      'run/model/model.json',
+      'run/history.csv',
+      'run/curves.png',
+      'evaluation/metrics.json',
+    ])
+      expect(fs.existsSync(path.join(dir, file)), file).toBe(true);
+    const masks = fs.readdirSync(path.join(dir, 'predictions', 'masks'));
+    expect(masks).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dir, 'predictions', 'overlays'))).toEqual(masks);
+  });
+});

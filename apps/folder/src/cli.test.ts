@@ -1,0 +1,562 @@
+/**
+ * End-to-end tests of the built CLI (`dist/cli.js`, build first) on a few ISBI 2012 images of
+ * ../shared/data (`train/image` + `train/label`), linked (not copied) into a temp folder: train,
+ * evaluate, predict, --resume, --config, the accepted layouts, --help and bad input. One small
+ * training (2 epochs at 64x64) is shared by the tests.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PROGRAM = 'unet-folder';
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = path.resolve(appDir, '../..');
+const CLI = path.join(appDir, 'dist', 'cli.js');
+const dataRoot = path.resolve(repoRoot, '../shared/data');
+const isbi = path.join(dataRoot, 'isbi2012', 'train');
+const hasData = fs.existsSync(path.join(isbi, 'image'));
+if (!hasData) console.warn(`[${PROGRAM} cli.test] ${isbi} not found: data tests skipped`);
+
+const NAMES = ['0', '1', '2', '3', '4', '5'];
+
+// sharp is a dependency of @unet/data, not of the app: load it from there.
+type SharpImage = {
+  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
+  raw(): { toBuffer(): Promise<Buffer> };
+};
+const sharp = createRequire(
+  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
+)('sharp') as (file: string) => SharpImage;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  delete env.UNET_DEBUG;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exit 0, with stderr shown when it is not. */
+function expectOk(r: CliResult): void {
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
+function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.code).not.toBeNull();
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(lines.at(-1)).toBe(errors[0]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  for (const reason of reasons) {
+    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
+    else expect(errors[0]).toMatch(reason);
+  }
+  return errors[0]!;
+}
+
+async function pngSize(file: string) {
+  const meta = await sharp(file).metadata();
+  return { format: meta.format, width: meta.width, height: meta.height };
+}
+
+async function pixelValues(file: string): Promise<Set<number>> {
+  return new Set(await sharp(file).raw().toBuffer());
+}
+
+function readCsv(file: string): { header: string[]; rows: string[][] } {
+  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
+}
+
+function readJson<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+let tmp: string;
+let unusedCount = 0;
+/** A fresh path under the temp folder, for an --out a failing command must not create. */
+const unused = () => path.join(tmp, `unused-${++unusedCount}`);
+
+/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
+async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
+  const out = unused();
+  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
+  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
+}
+
+/** Links `file` at `link` (a symlink: the subset points at the shared data, it copies nothing). */
+function linkFile(file: string, link: string): void {
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(file, link);
+}
+
+/** An images + masks folder pair of `names` from ISBI 2012, under the given folder names. */
+function linkSubset(dir: string, names: string[], [images, masks] = ['image', 'label']): string {
+  for (const name of names) {
+    linkFile(path.join(isbi, 'image', `${name}.png`), path.join(dir, images!, `${name}.png`));
+    linkFile(path.join(isbi, 'label', `${name}.png`), path.join(dir, masks!, `${name}.png`));
+  }
+  return dir;
+}
+
+beforeAll(() => {
+  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
+    true,
+  );
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('--help', () => {
+  const FLAGS: Record<string, string[]> = {
+    train: [
+      'data',
+      'out',
+      'epochs',
+      'batch-size',
+      'image-size',
+      'val-split',
+      'seed',
+      'backend',
+      'split',
+      'resume',
+      'config',
+    ],
+    evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
+    predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  };
+
+  it('on the app lists every command and the accepted layouts, and exits 0', async () => {
+    const r = await cli('--help');
+    expectOk(r);
+    for (const command of Object.keys(FLAGS))
+      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(r.stdout).toContain('image/ + label/');
+  });
+
+  it.each(Object.keys(FLAGS))('on %s lists its flags and exits 0', async (command) => {
+    const r = await cli(command, '--help');
+    expectOk(r);
+    expect(r.stdout).toContain(`Usage: ${PROGRAM} ${command}`);
+    for (const flag of FLAGS[command]!)
+      expect(r.stdout).toMatch(new RegExp(`^  --${flag}\\b`, 'm'));
+  });
+});
+
+describe('bad command line', () => {
+  it('unknown command', async () => {
+    expectOneLineError(await cli('--data', 'x'), "unknown command '--data'");
+  });
+
+  it('unknown flag', async () => {
+    const r = await cli('evaluate', '--data', 'x', '--model', 'm', '--out', 'o', '--tresh', '0.4');
+    expect(r.code).toBe(2);
+    expectOneLineError(r, '--tresh');
+  });
+
+  it.each([
+    ['train', ['--data', 'x'], '--out'],
+    ['evaluate', ['--data', 'x', '--model', 'm'], '--out'],
+    ['predict', ['--input', 'x', '--out', 'y'], '--model'],
+  ])('%s without a required flag', async (command, args, flag) => {
+    const r = await cli(command, ...args);
+    expect(r.code).toBe(2);
+    expectOneLineError(r, `${flag} is required`);
+  });
+
+  it('a --backend that does not exist', async () => {
+    expectOneLineError(
+      await cli('train', '--data', 'x', '--out', 'y', '--backend', 'gpu'),
+      /--backend must be one of/,
+    );
+  });
+});
+
+describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
+  let data: string;
+  let out: string;
+  let model: string;
+  let trained: CliResult;
+  const trainArgs = () => ['--data', data, '--out', out, '--image-size', '64', '--batch-size', '4'];
+
+  beforeAll(async () => {
+    data = linkSubset(path.join(tmp, 'data'), NAMES);
+    out = path.join(tmp, 'run');
+    model = path.join(out, 'model');
+    trained = await cli('train', ...trainArgs(), '--epochs', '2', '--seed', '11');
+  });
+
+  describe('train', () => {
+    it('exits 0', () => expectOk(trained));
+
+    it('writes a loadable model in OUT/model', async () => {
+      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
+        path.join(model, 'model.json'),
+      );
+      for (const group of manifest.weightsManifest)
+        for (const p of group.paths)
+          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
+      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
+      try {
+        expect(loaded.inputs[0]!.shape).toEqual([null, 64, 64, 3]);
+        expect(loaded.outputs[0]!.shape).toEqual([null, 64, 64, 1]);
+      } finally {
+        loaded.dispose();
+      }
+    });
+
+    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
+      const { header, rows } = readCsv(path.join(out, 'history.csv'));
+      for (const column of ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'])
+        expect(header).toContain(column);
+      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
+      for (const row of rows) {
+        expect(row).toHaveLength(header.length);
+        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
+      }
+    });
+
+    it('writes curves.png', async () => {
+      const size = await pngSize(path.join(out, 'curves.png'));
+      expect(size.format).toBe('png');
+      expect(size.width).toBeGreaterThan(100);
+      expect(size.height).toBeGreaterThan(100);
+    });
+
+    it('writes config.json with the settings used', () => {
+      expect(readJson(path.join(out, 'config.json'))).toMatchObject({
+        program: PROGRAM,
+        data,
+        out,
+        epochs: 2,
+        batchSize: 4,
+        imageSize: 64,
+        seed: 11,
+        valSplit: 0.2,
+        channels: 3,
+        loss: 'bceDiceLoss',
+        resume: false,
+      });
+    });
+
+    it('writes split.json: disjoint train and val ids covering the data', () => {
+      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
+      expect(split.val.length).toBeGreaterThan(0);
+      expect(split.train.length).toBeGreaterThan(0);
+      expect([...split.train, ...split.val].sort()).toEqual([...NAMES].sort());
+    });
+  });
+
+  describe('evaluate', () => {
+    it('writes metrics.json (dice, iou, precision, recall) and one per_image row per image', async () => {
+      const dir = path.join(tmp, 'eval-all');
+      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
+      expectOk(r);
+      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
+      for (const key of ['dice', 'iou', 'precision', 'recall']) {
+        expect(typeof metrics[key], key).toBe('number');
+        expect(metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(metrics[key]).toBeLessThanOrEqual(1);
+      }
+      expect(metrics.images).toBe(NAMES.length);
+      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
+      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
+      expect(rows.map((row) => row[0]).sort()).toEqual([...NAMES].sort());
+    });
+
+    it('--split OUT/split.json scores only the validation ids', async () => {
+      const dir = path.join(tmp, 'eval-val');
+      const split = path.join(out, 'split.json');
+      expectOk(
+        await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
+      );
+      const { val } = readJson<{ val: string[] }>(split);
+      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
+      expect(
+        readCsv(path.join(dir, 'per_image.csv'))
+          .rows.map((row) => row[0])
+          .sort(),
+      ).toEqual([...val].sort());
+    });
+
+    it.each([
+      ['images', 'masks'],
+      ['images', 'labels'],
+    ])('reads the %s/ + %s/ layout too', async (images, masks) => {
+      const other = linkSubset(path.join(tmp, `layout-${masks}`), NAMES.slice(0, 2), [
+        images,
+        masks,
+      ]);
+      const dir = path.join(tmp, `eval-${masks}`);
+      expectOk(await cli('evaluate', '--data', other, '--model', model, '--out', dir));
+      expect(readCsv(path.join(dir, 'per_image.csv')).rows).toHaveLength(2);
+    });
+  });
+
+  describe('predict', () => {
+    it('on a file writes a 0/255 mask at the original size, and an overlay with --overlay', async () => {
+      const input = path.join(data, 'image', '3.png');
+      const dir = path.join(tmp, 'pred-file');
+      expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
+      const mask = path.join(dir, 'masks', '3.png');
+      expect(await pngSize(input)).toMatchObject({ width: 512, height: 512 });
+      expect(await pngSize(mask)).toEqual(await pngSize(input));
+      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      expect((await pngSize(path.join(dir, 'overlays', '3.png'))).format).toBe('png');
+    });
+
+    it('on a folder writes one mask per image, each at its original size', async () => {
+      const inputs = path.join(tmp, 'inputs');
+      const names = ['0', '1', '2'];
+      fs.mkdirSync(inputs);
+      for (const name of names)
+        fs.symlinkSync(
+          path.join(dataRoot, 'isbi2012', 'test', `${name}.png`),
+          path.join(inputs, `${name}.png`),
+        );
+      const dir = path.join(tmp, 'pred-folder');
+      expectOk(
+        await cli(
+          'predict',
+          '--input',
+          inputs,
+          '--model',
+          model,
+          '--out',
+          dir,
+          '--threshold',
+          '0.3',
+        ),
+      );
+      expect(fs.readdirSync(path.join(dir, 'masks')).sort()).toEqual(names.map((n) => `${n}.png`));
+      expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
+      for (const name of names) {
+        const mask = path.join(dir, 'masks', `${name}.png`);
+        expect(await pngSize(mask)).toEqual(await pngSize(path.join(inputs, `${name}.png`)));
+        for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      }
+    });
+  });
+
+  describe('--resume and --config', () => {
+    it('train --resume --epochs 3 continues a 2-epoch run to 3 epochs', async () => {
+      const resumed = path.join(tmp, 'run-resumed');
+      fs.cpSync(out, resumed, { recursive: true });
+      const r = await cli(
+        'train',
+        ...trainArgs().slice(0, 2),
+        '--out',
+        resumed,
+        '--image-size',
+        '64',
+        '--batch-size',
+        '4',
+        '--epochs',
+        '3',
+        '--seed',
+        '11',
+        '--resume',
+      );
+      expectOk(r);
+      expect(r.stderr).toMatch(/epoch 3\/3/);
+      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
+      const before = readCsv(path.join(out, 'history.csv'));
+      const after = readCsv(path.join(resumed, 'history.csv'));
+      expect(after.header).toEqual(before.header);
+      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
+      expect(after.rows.slice(0, 2)).toEqual(before.rows);
+      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
+        epochs: 3,
+        resume: true,
+      });
+    });
+
+    it('--config=FILE.json sets flags, and flags on the command line win', async () => {
+      const file = path.join(tmp, 'settings.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          data,
+          out: path.join(tmp, 'not-this'),
+          epochs: 1,
+          batchSize: 3,
+          imageSize: 32,
+          learningRate: 0.01,
+          seed: 1,
+        }),
+      );
+      const dir = path.join(tmp, 'run-config');
+      expectOk(await cli('train', `--config=${file}`, '--out', dir, '--epochs', '2'));
+      expect(fs.existsSync(path.join(tmp, 'not-this'))).toBe(false);
+      expect(readJson(path.join(dir, 'config.json'))).toMatchObject({
+        data,
+        out: dir,
+        epochs: 2,
+        batchSize: 3,
+        imageSize: 32,
+        learningRate: 0.01,
+        seed: 1,
+      });
+      expect(readCsv(path.join(dir, 'history.csv')).rows).toHaveLength(2);
+    });
+  });
+
+  describe('bad input', () => {
+    it('--data that does not exist', async () => {
+      const missing = path.join(tmp, 'no-such-data');
+      await expectTrainFailure(['--data', missing], missing, /not found/);
+      expectOneLineError(
+        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
+        missing,
+        /not found/,
+      );
+    });
+
+    it('a folder without an images + masks pair', async () => {
+      const half = path.join(tmp, 'image-only');
+      linkFile(path.join(isbi, 'image', '0.png'), path.join(half, 'image', '0.png'));
+      await expectTrainFailure(['--data', half], path.join(half, 'label'), /not found/);
+      await expectTrainFailure(['--data', path.join(data, 'image')], /not found/);
+    });
+
+    it('an image without its mask', async () => {
+      const partial = linkSubset(path.join(tmp, 'no-mask'), NAMES.slice(0, 4));
+      fs.rmSync(path.join(partial, 'label', '2.png'));
+      await expectTrainFailure(['--data', partial, '--image-size', '64'], /2\.png|'2'/);
+    });
+
+    it('an --image-size a depth-4 U-Net cannot take', async () => {
+      await expectTrainFailure(
+        ['--data', data, '--image-size', '100'],
+        '--image-size 100',
+        /multiple of .*16/,
+      );
+    });
+
+    it('--val-split that leaves no validation sample', async () => {
+      await expectTrainFailure(
+        ['--data', data, '--image-size', '64', '--val-split', '0.01'],
+        /validation/,
+      );
+    });
+
+    it('--model folder without model.json', async () => {
+      const empty = path.join(tmp, 'empty-model');
+      fs.mkdirSync(empty);
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', empty, '--out', unused()),
+        'model.json',
+      );
+      expectOneLineError(
+        await cli(
+          'predict',
+          '--input',
+          path.join(data, 'image'),
+          '--model',
+          empty,
+          '--out',
+          unused(),
+        ),
+        'model.json',
+      );
+    });
+
+    it('predict on an empty folder', async () => {
+      const empty = path.join(tmp, 'no-images');
+      fs.mkdirSync(path.join(empty, 'sub'), { recursive: true });
+      fs.writeFileSync(path.join(empty, 'sub', 'notes.txt'), 'not an image');
+      expectOneLineError(
+        await cli('predict', '--input', empty, '--model', model, '--out', unused()),
+        empty,
+        /no images/,
+      );
+    });
+
+    it('evaluate --split naming ids that are not in the data', async () => {
+      const file = path.join(tmp, 'bad-split.json');
+      fs.writeFileSync(file, JSON.stringify({ train: ['0'], val: ['1', '29'] }));
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', model, '--out', unused(), '--split', file),
+        /not in the data.*29/,
+      );
+    });
+
+    it('a corrupt image in the data', async () => {
+      const broken = linkSubset(path.join(tmp, 'broken'), NAMES.slice(0, 4));
+      const garbage = path.join(broken, 'image', 'garbage.png');
+      fs.writeFileSync(garbage, Buffer.alloc(2048, 0x5a));
+      linkFile(path.join(isbi, 'label', '4.png'), path.join(broken, 'label', 'garbage.png'));
+      const reason = /decode|corrupt|not an image/;
+      await expectTrainFailure(
+        ['--data', broken, '--epochs', '1', '--image-size', '64'],
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli(
+          'predict',
+          '--input',
+          path.join(broken, 'image'),
+          '--model',
+          model,
+          '--out',
+          unused(),
+        ),
+        garbage,
+        reason,
+      );
+    });
+  });
+
+  // The readers of @unet/data list image files with Dirent.isFile(), which is false for symbolic
+  it('reads image/ + label/ folders of symlinked files', async () => {
+    const linked = path.join(tmp, 'symlinked');
+    for (const dir of ['image', 'label']) {
+      fs.mkdirSync(path.join(linked, dir), { recursive: true });
+      for (const name of NAMES.slice(0, 2))
+        fs.symlinkSync(path.join(isbi, dir, `${name}.png`), path.join(linked, dir, `${name}.png`));
+    }
+    expectOk(
+      await cli(
+        'evaluate',
+        '--data',
+        linked,
+        '--model',
+        model,
+        '--out',
+        path.join(tmp, 'eval-symlinked'),
+      ),
+    );
+  });
+});

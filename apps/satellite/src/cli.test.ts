@@ -1,0 +1,555 @@
+/**
+ * End-to-end tests of the built CLI (`dist/cli.js`, build first) on the SpaceNet Atlanta tile of
+ * ../shared/data (900x900, one 16-bit band, 43 building polygons), linked (not copied) into a temp
+ * folder as one scene: images/atlanta.tif + polygons/atlanta.geojson. Training cuts it into
+ * 128x128 tiles; evaluate and predict segment the whole scene in tiles. Covers train, evaluate,
+ * predict, --resume, --config, --help and bad input, with one small training (2 epochs) shared.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PROGRAM = 'unet-satellite';
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = path.resolve(appDir, '../..');
+const CLI = path.join(appDir, 'dist', 'cli.js');
+const dataRoot = path.resolve(repoRoot, '../shared/data');
+const spacenet = path.join(dataRoot, 'spacenet-atlanta');
+const SCENE = path.join(spacenet, 'sample_geotiff.tif');
+const POLYGONS = path.join(spacenet, 'gj_to_px_result.geojson');
+const hasData = fs.existsSync(SCENE) && fs.existsSync(POLYGONS);
+if (!hasData) console.warn(`[${PROGRAM} cli.test] ${spacenet} not found: data tests skipped`);
+
+// sharp is a dependency of @unet/data, not of the app: load it from there.
+type SharpImage = {
+  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
+  raw(): { toBuffer(): Promise<Buffer> };
+};
+const sharp = createRequire(
+  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
+)('sharp') as (file: string) => SharpImage;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+  delete env.UNET_DEBUG;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exit 0, with stderr shown when it is not. */
+function expectOk(r: CliResult): void {
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
+function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.code).not.toBeNull();
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(lines.at(-1)).toBe(errors[0]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  for (const reason of reasons) {
+    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
+    else expect(errors[0]).toMatch(reason);
+  }
+  return errors[0]!;
+}
+
+async function pngSize(file: string) {
+  const meta = await sharp(file).metadata();
+  return { format: meta.format, width: meta.width, height: meta.height };
+}
+
+async function pixelValues(file: string): Promise<Set<number>> {
+  return new Set(await sharp(file).raw().toBuffer());
+}
+
+function readCsv(file: string): { header: string[]; rows: string[][] } {
+  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
+  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
+}
+
+function readJson<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+let tmp: string;
+let unusedCount = 0;
+/** A fresh path under the temp folder, for an --out a failing command must not create. */
+const unused = () => path.join(tmp, `unused-${++unusedCount}`);
+
+/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
+async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
+  const out = unused();
+  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
+  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
+}
+
+/** Links `file` at `link` (a symlink: the subset points at the shared data, it copies nothing). */
+function linkFile(file: string, link: string): void {
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(file, link);
+}
+
+/** The SpaceNet tile as one scene named `name`. */
+function linkScene(dir: string, name = 'atlanta'): string {
+  linkFile(SCENE, path.join(dir, 'images', `${name}.tif`));
+  linkFile(POLYGONS, path.join(dir, 'polygons', `${name}.geojson`));
+  return dir;
+}
+
+beforeAll(() => {
+  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
+    true,
+  );
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('--help', () => {
+  const FLAGS: Record<string, string[]> = {
+    train: [
+      'data',
+      'out',
+      'epochs',
+      'batch-size',
+      'image-size',
+      'val-split',
+      'seed',
+      'backend',
+      'split',
+      'resume',
+      'config',
+    ],
+    evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
+    predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  };
+
+  it('on the app lists every command and exits 0', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = await cli(flag);
+      expectOk(r);
+      for (const command of Object.keys(FLAGS))
+        expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
+  });
+
+  it('without a command prints the usage and exits non-zero', async () => {
+    const r = await cli();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(`Usage: ${PROGRAM} <command>`);
+  });
+
+  it.each(Object.keys(FLAGS))('on %s lists its flags and exits 0', async (command) => {
+    const r = await cli(command, '--help');
+    expectOk(r);
+    expect(r.stdout).toContain(`Usage: ${PROGRAM} ${command}`);
+    for (const flag of FLAGS[command]!)
+      expect(r.stdout).toMatch(new RegExp(`^  --${flag}\\b`, 'm'));
+  });
+});
+
+describe('bad command line', () => {
+  it('unknown command', async () => {
+    expectOneLineError(await cli('tile', '--data', 'x'), "unknown command 'tile'");
+  });
+
+  it('unknown flag', async () => {
+    const r = await cli('train', '--data', 'x', '--out', 'y', '--tile-size', '128');
+    expect(r.code).toBe(2);
+    expectOneLineError(r, '--tile-size');
+  });
+
+  it('a positional argument', async () => {
+    const r = await cli('predict', 'scene.tif', '--model', 'm', '--out', 'o');
+    expect(r.code).toBe(2);
+    expectOneLineError(r, 'scene.tif');
+  });
+
+  it.each([
+    ['train', ['--data', 'x'], '--out'],
+    ['evaluate', ['--data', 'x', '--out', 'y'], '--model'],
+    ['predict', ['--model', 'm', '--out', 'y'], '--input'],
+  ])('%s without a required flag', async (command, args, flag) => {
+    const r = await cli(command, ...args);
+    expect(r.code).toBe(2);
+    expectOneLineError(r, `${flag} is required`);
+  });
+});
+
+describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
+  let data: string;
+  let out: string;
+  let model: string;
+  let trained: CliResult;
+  const trainArgs = () => [
+    '--data',
+    data,
+    '--out',
+    out,
+    '--image-size',
+    '128',
+    '--batch-size',
+    '4',
+  ];
+
+  beforeAll(async () => {
+    data = linkScene(path.join(tmp, 'data'));
+    out = path.join(tmp, 'run');
+    model = path.join(out, 'model');
+    trained = await cli('train', ...trainArgs(), '--epochs', '2', '--seed', '5');
+  });
+
+  describe('train', () => {
+    it('exits 0, training on 128x128 tiles of the scene', () => {
+      expectOk(trained);
+      expect(trained.stderr).toMatch(/\d+ training and \d+ validation samples at 128x128/);
+    });
+
+    it('writes a loadable model in OUT/model', async () => {
+      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
+        path.join(model, 'model.json'),
+      );
+      for (const group of manifest.weightsManifest)
+        for (const p of group.paths)
+          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
+      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
+      try {
+        expect(loaded.inputs[0]!.shape).toEqual([null, 128, 128, 3]);
+        expect(loaded.outputs[0]!.shape).toEqual([null, 128, 128, 1]);
+      } finally {
+        loaded.dispose();
+      }
+    });
+
+    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
+      const { header, rows } = readCsv(path.join(out, 'history.csv'));
+      for (const column of ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'])
+        expect(header).toContain(column);
+      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
+      for (const row of rows) {
+        expect(row).toHaveLength(header.length);
+        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
+      }
+    });
+
+    it('writes curves.png', async () => {
+      const size = await pngSize(path.join(out, 'curves.png'));
+      expect(size.format).toBe('png');
+      expect(size.width).toBeGreaterThan(100);
+      expect(size.height).toBeGreaterThan(100);
+    });
+
+    it('writes config.json with the settings used', () => {
+      expect(readJson(path.join(out, 'config.json'))).toMatchObject({
+        program: PROGRAM,
+        data,
+        out,
+        epochs: 2,
+        batchSize: 4,
+        imageSize: 128,
+        seed: 5,
+        valSplit: 0.2,
+        channels: 3,
+        resume: false,
+      });
+    });
+
+    it('writes split.json: disjoint sets of tile ids of the scene', () => {
+      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
+      const all = [...split.train, ...split.val];
+      expect(split.val.length).toBeGreaterThan(0);
+      expect(new Set(all).size).toBe(all.length);
+      // 900 px hold seven whole 128 px tiles per side.
+      expect(all).toHaveLength(49);
+      for (const id of all) expect(id).toMatch(/^atlanta_x\d+_y\d+$/);
+    });
+  });
+
+  describe('evaluate', () => {
+    it('scores the whole scene: metrics.json in [0, 1] and one per_image row', async () => {
+      const dir = path.join(tmp, 'eval-all');
+      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
+      expectOk(r);
+      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
+      for (const key of ['dice', 'iou', 'precision', 'recall']) {
+        expect(typeof metrics[key], key).toBe('number');
+        expect(metrics[key]).toBeGreaterThanOrEqual(0);
+        expect(metrics[key]).toBeLessThanOrEqual(1);
+      }
+      expect(metrics.images).toBe(1);
+      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
+      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
+      expect(rows.map((row) => row[0])).toEqual(['atlanta']);
+    });
+
+    it('--split OUT/split.json scores only the validation tiles', async () => {
+      const dir = path.join(tmp, 'eval-val');
+      const split = path.join(out, 'split.json');
+      expectOk(
+        await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
+      );
+      const { val } = readJson<{ val: string[] }>(split);
+      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
+      expect(
+        readCsv(path.join(dir, 'per_image.csv'))
+          .rows.map((row) => row[0])
+          .sort(),
+      ).toEqual([...val].sort());
+    });
+  });
+
+  describe('predict', () => {
+    it('on the scene file writes a 0/255 mask at its full 900x900 size, and an overlay', async () => {
+      const input = path.join(data, 'images', 'atlanta.tif');
+      const dir = path.join(tmp, 'pred-file');
+      expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
+      const mask = path.join(dir, 'masks', 'atlanta.png');
+      const scene = await pngSize(input);
+      expect(scene).toMatchObject({ width: 900, height: 900 });
+      expect(await pngSize(mask)).toEqual({
+        format: 'png',
+        width: scene.width,
+        height: scene.height,
+      });
+      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      expect((await pngSize(path.join(dir, 'overlays', 'atlanta.png'))).format).toBe('png');
+    });
+
+    it('on a folder writes one mask per scene', async () => {
+      const dir = path.join(tmp, 'pred-folder');
+      expectOk(
+        await cli('predict', '--input', path.join(data, 'images'), '--model', model, '--out', dir),
+      );
+      expect(fs.readdirSync(path.join(dir, 'masks'))).toEqual(['atlanta.png']);
+      expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
+      const mask = path.join(dir, 'masks', 'atlanta.png');
+      expect(await pngSize(mask)).toMatchObject({ width: 900, height: 900 });
+      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+    });
+  });
+
+  describe('--resume and --config', () => {
+    it('train --resume --epochs 3 continues a 2-epoch run to 3 epochs', async () => {
+      const resumed = path.join(tmp, 'run-resumed');
+      fs.cpSync(out, resumed, { recursive: true });
+      const args = trainArgs();
+      args[3] = resumed;
+      const r = await cli('train', ...args, '--epochs', '3', '--seed', '5', '--resume');
+      expectOk(r);
+      expect(r.stderr).toMatch(/epoch 3\/3/);
+      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
+      const before = readCsv(path.join(out, 'history.csv'));
+      const after = readCsv(path.join(resumed, 'history.csv'));
+      expect(after.header).toEqual(before.header);
+      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
+      expect(after.rows.slice(0, 2)).toEqual(before.rows);
+      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
+        epochs: 3,
+        resume: true,
+      });
+    });
+
+    it('--config FILE.json sets flags, and flags on the command line win', async () => {
+      const file = path.join(tmp, 'settings.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          data,
+          epochs: 1,
+          'batch-size': 8,
+          imageSize: 128,
+          seed: 2,
+          valSplit: 0.5,
+        }),
+      );
+      const dir = path.join(tmp, 'run-config');
+      expectOk(
+        await cli(
+          'train',
+          '--config',
+          file,
+          '--out',
+          dir,
+          '--image-size',
+          '256',
+          '--batch-size',
+          '2',
+        ),
+      );
+      expect(readJson(path.join(dir, 'config.json'))).toMatchObject({
+        data,
+        epochs: 1,
+        batchSize: 2,
+        imageSize: 256,
+        seed: 2,
+        valSplit: 0.5,
+      });
+      const split = readJson<{ train: string[]; val: string[] }>(path.join(dir, 'split.json'));
+      expect(split.train.length + split.val.length).toBe(9); // 3 x 3 tiles of 256
+    });
+  });
+
+  describe('bad input', () => {
+    it('--data that does not exist', async () => {
+      const missing = path.join(tmp, 'no-such-data');
+      await expectTrainFailure(['--data', missing], missing, /not found/);
+      expectOneLineError(
+        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
+        missing,
+        /not found/,
+      );
+    });
+
+    it('a folder without polygons/', async () => {
+      const partial = path.join(tmp, 'no-polygons');
+      linkFile(SCENE, path.join(partial, 'images', 'atlanta.tif'));
+      await expectTrainFailure(['--data', partial], path.join(partial, 'polygons'), /not found/);
+    });
+
+    it('a scene without its polygon file', async () => {
+      const partial = linkScene(path.join(tmp, 'no-polygon-file'));
+      linkFile(SCENE, path.join(partial, 'images', 'lonely.tif'));
+      await expectTrainFailure(
+        ['--data', partial],
+        path.join(partial, 'images', 'lonely.tif'),
+        /no polygon/,
+      );
+    });
+
+    it('an --image-size a depth-4 U-Net cannot take', async () => {
+      await expectTrainFailure(
+        ['--data', data, '--image-size', '100'],
+        '--image-size 100',
+        /multiple of .*16/,
+      );
+    });
+
+    it('an --image-size larger than the scene', async () => {
+      await expectTrainFailure(
+        ['--data', data, '--image-size', '1024'],
+        /smaller than one 1024x1024 tile/,
+      );
+    });
+
+    it('--model folder without model.json', async () => {
+      const empty = path.join(tmp, 'empty-model');
+      fs.mkdirSync(empty);
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', empty, '--out', unused()),
+        'model.json',
+      );
+      expectOneLineError(
+        await cli(
+          'predict',
+          '--input',
+          path.join(data, 'images'),
+          '--model',
+          empty,
+          '--out',
+          unused(),
+        ),
+        'model.json',
+      );
+    });
+
+    it('predict on an empty folder', async () => {
+      const empty = path.join(tmp, 'no-images');
+      fs.mkdirSync(empty);
+      expectOneLineError(
+        await cli('predict', '--input', empty, '--model', model, '--out', unused()),
+        empty,
+        /no images/,
+      );
+    });
+
+    it('evaluate --split naming tiles that are not in the data', async () => {
+      const file = path.join(tmp, 'bad-split.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({ train: [], val: ['atlanta_x0_y0', 'atlanta_x9_y9'] }),
+      );
+      expectOneLineError(
+        await cli('evaluate', '--data', data, '--model', model, '--out', unused(), '--split', file),
+        'atlanta_x9_y9',
+      );
+    });
+
+    it('a corrupt scene in the data', async () => {
+      const broken = linkScene(path.join(tmp, 'broken'));
+      const garbage = path.join(broken, 'images', 'garbage.tif');
+      fs.writeFileSync(garbage, Buffer.concat([Buffer.from('II*\0'), Buffer.alloc(600, 7)]));
+      linkFile(POLYGONS, path.join(broken, 'polygons', 'garbage.geojson'));
+      const reason = /decode|corrupt|not an image|cannot read/;
+      await expectTrainFailure(
+        ['--data', broken, '--epochs', '1', '--image-size', '128'],
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
+        garbage,
+        reason,
+      );
+      expectOneLineError(
+        await cli(
+          'predict',
+          '--input',
+          path.join(broken, 'images'),
+          '--model',
+          model,
+          '--out',
+          unused(),
+        ),
+        garbage,
+        reason,
+      );
+    });
+  });
+
+  // Datasets are often assembled from links to files kept elsewhere.
+  it('reads a scene whose files are symlinks', async () => {
+    const linked = path.join(tmp, 'symlinked');
+    fs.mkdirSync(path.join(linked, 'images'), { recursive: true });
+    fs.mkdirSync(path.join(linked, 'polygons'), { recursive: true });
+    fs.symlinkSync(SCENE, path.join(linked, 'images', 'atlanta.tif'));
+    fs.symlinkSync(POLYGONS, path.join(linked, 'polygons', 'atlanta.geojson'));
+    expectOk(
+      await cli(
+        'evaluate',
+        '--data',
+        linked,
+        '--model',
+        model,
+        '--out',
+        path.join(tmp, 'eval-symlinked'),
+      ),
+    );
+  });
+});
