@@ -21,6 +21,9 @@ ours() {
   echo "train_seconds=$((SECONDS - start))" > "$out/train-seconds.txt"
   node "$root/apps/$app/dist/cli.js" evaluate --data "$data" --model "$out/model" \
     --split "$out/split.json" --out "$out/eval" 2>&1 | tail -7
+  # Scored at the model's input size too, as the Keras script scores.
+  node "$root/apps/$app/dist/cli.js" evaluate --data "$data" --model "$out/model" \
+    --split "$out/split.json" --out "$out/eval-model-size" --at-model-size 2>&1 | tail -5
 }
 
 # keras NAME SPLIT [train_reference flags...]
@@ -30,22 +33,7 @@ keras() {
 }
 
 summarize() {
-  local name=$1
-  node -e '
-    const fs = require("fs"); const [runs, name, out] = process.argv.slice(1);
-    const ours = JSON.parse(fs.readFileSync(`${runs}/${name}-tfjs/eval/metrics.json`, "utf8"));
-    const cfg = JSON.parse(fs.readFileSync(`${runs}/${name}-tfjs/config.json`, "utf8"));
-    const secs = Number(fs.readFileSync(`${runs}/${name}-tfjs/train-seconds.txt`, "utf8").split("=")[1]);
-    const keras = JSON.parse(fs.readFileSync(`${runs}/${name}-keras/metrics.json`, "utf8"));
-    const result = { dataset: name, date: new Date().toISOString(),
-      tfjs: { dice: ours.dice, iou: ours.iou, precision: ours.precision, recall: ours.recall, map: ours.map,
-              evaluated_at: "original size", images: ours.images, train_seconds: secs, config: cfg },
-      keras: { dice: keras.dice, iou: keras.iou, precision: keras.precision, recall: keras.recall,
-               evaluated_at: "model input size", epochs_run: keras.epochs_run, train_seconds: keras.train_seconds,
-               tf_version: keras.tf_version } };
-    fs.writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
-    console.log(`${name}: tfjs dice ${ours.dice.toFixed(4)} iou ${ours.iou.toFixed(4)} (${secs}s) | keras dice ${keras.dice.toFixed(4)} iou ${keras.iou.toFixed(4)} (${Math.round(keras.train_seconds)}s)`);
-  ' "$runs" "$name" "$root/bench/results/quality-$name.json"
+  node "$root/bench/quality/summarize.mjs" "$runs" "$1" "$root/bench/results/quality-$1.json"
 }
 
 datasets=("$@")

@@ -24,46 +24,77 @@ function median(values) {
 }
 
 function lastJsonLine(stdout, what) {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) throw new Error(`${what} printed no JSON result`);
   return JSON.parse(line);
 }
 
-function runChild(command, args, what) {
+function runChild(command, args, what, extraEnv = {}) {
   const result = spawnSync(command, args, {
     cwd: benchDir,
     encoding: 'utf8',
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...extraEnv },
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`${what} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   return lastJsonLine(result.stdout, what);
 }
 
 function caseArgs(c) {
-  return ['--model', c.model, '--size', String(c.size), '--batch-size', String(c.batchSize), '--steps', String(c.steps)];
+  return [
+    '--model',
+    c.model,
+    '--size',
+    String(c.size),
+    '--batch-size',
+    String(c.batchSize),
+    '--steps',
+    String(c.steps),
+  ];
 }
 
-const kerasPython = execFileSync('bash', [path.join(repoRoot, 'scripts', 'keras-venv.sh')], { encoding: 'utf8' }).trim();
-const runs = { 'tfjs-node': {}, keras: {} };
+const kerasPython = execFileSync('bash', [path.join(repoRoot, 'scripts', 'keras-venv.sh')], {
+  encoding: 'utf8',
+}).trim();
+// 'tfjs-node-baseline' is this toolkit without its native kernels (UNET_NATIVE_KERNELS=0): the
+// "before" of the native dropout noise and ReLU gradient, measured in the same rounds.
+const BASELINE = process.env.BENCH_BASELINE !== '0';
+const FRAMEWORKS = ['tfjs-node', 'keras', ...(BASELINE ? ['tfjs-node-baseline'] : [])];
+const runs = Object.fromEntries(FRAMEWORKS.map((f) => [f, {}]));
+const tfjsScript = path.join(here, 'tfjs-throughput.mjs');
 for (let round = 1; round <= ROUNDS; round++) {
   for (const c of CASES) {
-    const order = round % 2 ? ['tfjs-node', 'keras'] : ['keras', 'tfjs-node'];
+    // Rotate the order every round so no framework always runs first (or right after another).
+    const order = FRAMEWORKS.map((_, i) => FRAMEWORKS[(i + round) % FRAMEWORKS.length]);
     for (const framework of order) {
       const what = `${framework} ${c.model}@${c.size} round ${round}`;
       process.stderr.write(`[bench] ${what}\n`);
       const result =
         framework === 'keras'
-          ? runChild(kerasPython, [path.join(benchDir, 'keras', 'throughput.py'), ...caseArgs(c)], what)
-          : runChild(process.execPath, [path.join(here, 'tfjs-throughput.mjs'), ...caseArgs(c)], what);
+          ? runChild(
+              kerasPython,
+              [path.join(benchDir, 'keras', 'throughput.py'), ...caseArgs(c)],
+              what,
+            )
+          : runChild(
+              process.execPath,
+              [tfjsScript, ...caseArgs(c)],
+              what,
+              framework === 'tfjs-node-baseline' ? { UNET_NATIVE_KERNELS: '0' } : {},
+            );
       (runs[framework][c.model] ??= []).push(result);
     }
   }
 }
 
 const field = (framework, model, key) => runs[framework][model].map((r) => r[key]);
-const ratio = (model, key) => {
-  const perRound = field('tfjs-node', model, key).map((v, i) => v / field('keras', model, key)[i]);
+const ratio = (model, key, framework = 'tfjs-node') => {
+  const perRound = field(framework, model, key).map((v, i) => v / field('keras', model, key)[i]);
   return median(perRound);
 };
 const summary = {
@@ -73,6 +104,9 @@ const summary = {
   train_ratio_vs_keras: {},
   infer_ratio_vs_keras: {},
   rss_ratio_vs_keras: {},
+  baseline_train_ratio_vs_keras: {},
+  baseline_infer_ratio_vs_keras: {},
+  baseline_rss_ratio_vs_keras: {},
   medians: {},
   runs,
 };
@@ -80,11 +114,31 @@ for (const c of CASES) {
   summary.train_ratio_vs_keras[c.model] = ratio(c.model, 'train_images_per_s');
   summary.infer_ratio_vs_keras[c.model] = ratio(c.model, 'infer_images_per_s');
   summary.rss_ratio_vs_keras[c.model] = ratio(c.model, 'peak_rss_mb');
+  if (BASELINE) {
+    summary.baseline_train_ratio_vs_keras[c.model] = ratio(
+      c.model,
+      'train_images_per_s',
+      'tfjs-node-baseline',
+    );
+    summary.baseline_infer_ratio_vs_keras[c.model] = ratio(
+      c.model,
+      'infer_images_per_s',
+      'tfjs-node-baseline',
+    );
+    summary.baseline_rss_ratio_vs_keras[c.model] = ratio(
+      c.model,
+      'peak_rss_mb',
+      'tfjs-node-baseline',
+    );
+  }
   summary.medians[c.model] = Object.fromEntries(
-    ['tfjs-node', 'keras'].map((f) => [
+    FRAMEWORKS.map((f) => [
       f,
       Object.fromEntries(
-        ['train_images_per_s', 'infer_images_per_s', 'peak_rss_mb'].map((k) => [k, median(field(f, c.model, k))]),
+        ['train_images_per_s', 'infer_images_per_s', 'peak_rss_mb'].map((k) => [
+          k,
+          median(field(f, c.model, k)),
+        ]),
       ),
     ]),
   );
@@ -102,7 +156,9 @@ fs.writeFileSync(`${out}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
 fs.renameSync(`${out}.tmp`, out);
 
 const fmt = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '-');
-console.log('model      size batch | train img/s tfjs keras ratio | infer img/s tfjs keras ratio | peak RSS MB tfjs keras ratio');
+console.log(
+  'model      size batch | train img/s tfjs keras ratio | infer img/s tfjs keras ratio | peak RSS MB tfjs keras ratio',
+);
 for (const c of CASES) {
   const m = summary.medians[c.model];
   console.log(
@@ -111,6 +167,14 @@ for (const c of CASES) {
       `${fmt(m['tfjs-node'].infer_images_per_s, 1).padStart(16)} ${fmt(m.keras.infer_images_per_s, 1).padStart(5)} ${fmt(summary.infer_ratio_vs_keras[c.model]).padStart(5)} | ` +
       `${fmt(m['tfjs-node'].peak_rss_mb, 0).padStart(16)} ${fmt(m.keras.peak_rss_mb, 0).padStart(5)} ${fmt(summary.rss_ratio_vs_keras[c.model]).padStart(5)}`,
   );
+}
+if (BASELINE) {
+  for (const c of CASES) {
+    console.log(
+      `${c.model.padEnd(10)} without native kernels (before): train ${fmt(summary.baseline_train_ratio_vs_keras[c.model])}x, ` +
+        `infer ${fmt(summary.baseline_infer_ratio_vs_keras[c.model])}x, RSS ${fmt(summary.baseline_rss_ratio_vs_keras[c.model])}x Keras`,
+    );
+  }
 }
 if (summary.pipeline) console.log(`data pipeline: ${JSON.stringify(summary.pipeline)}`);
 console.log(`written ${path.relative(repoRoot, out)}`);

@@ -19,6 +19,7 @@ if (!fs.existsSync(data)) {
 const SIZE = 128;
 const BATCH = 16;
 const EPOCHS = Number(process.env.BENCH_PIPELINE_EPOCHS ?? 4);
+const MEMORY_EPOCHS = Number(process.env.BENCH_MEMORY_EPOCHS ?? 20);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
 
@@ -28,7 +29,8 @@ function compiledModel() {
   return model;
 }
 
-async function epochTimes(model, fit) {
+const memory = { tensors: [], rss_mb: [] };
+async function epochTimes(model, fit, trackMemory = false) {
   const times = [];
   let start = 0;
   await fit(model, {
@@ -37,6 +39,10 @@ async function epochTimes(model, fit) {
     },
     onEpochEnd: async () => {
       times.push((performance.now() - start) / 1000);
+      if (trackMemory) {
+        memory.tensors.push(tf.memory().numTensors);
+        memory.rss_mb.push(Math.round(process.memoryUsage().rss / 1048576));
+      }
     },
   });
   return times.slice(1); // the first epoch also warms up kernels
@@ -44,15 +50,24 @@ async function epochTimes(model, fit) {
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-bench-cache-'));
-const refs = await listDsb2018(data, { size: SIZE, instances: false, cache: cacheDir, progress: false });
+const refs = await listDsb2018(data, {
+  size: SIZE,
+  instances: false,
+  cache: cacheDir,
+  progress: false,
+});
 
 // In memory: decode once, stack into tensors, fit on tensors.
 const { samples } = await loadSamples(refs, { progress: false });
 const x = tf.stack(samples.map((s) => tf.tensor3d(s.image.data, [SIZE, SIZE, 3])));
 const y = tf.stack(samples.map((s) => tf.tensor3d(s.mask.data, [SIZE, SIZE, 1])));
 let model = compiledModel();
-const inMemory = await epochTimes(model, (m, callbacks) =>
-  m.fit(x, y, { batchSize: BATCH, epochs: EPOCHS, shuffle: true, verbose: 0, callbacks }),
+// 20 epochs here: the tensor count and RSS per epoch show whether memory grows.
+const inMemory = await epochTimes(
+  model,
+  (m, callbacks) =>
+    m.fit(x, y, { batchSize: BATCH, epochs: MEMORY_EPOCHS, shuffle: true, verbose: 0, callbacks }),
+  true,
 );
 model.dispose();
 x.dispose();
@@ -61,16 +76,29 @@ y.dispose();
 // Pipeline from the (warm) disk cache, with augmentation, as the apps train.
 model = compiledModel();
 const pipeline = await epochTimes(model, (m, callbacks) =>
-  m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), { epochs: EPOCHS, verbose: 0, callbacks }),
+  m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), {
+    epochs: EPOCHS,
+    verbose: 0,
+    callbacks,
+  }),
 );
 model.dispose();
 
 // Pipeline decoding PNGs every epoch (no cache): the worst case.
 await clearCache(cacheDir);
-const uncachedRefs = await listDsb2018(data, { size: SIZE, instances: false, cache: false, progress: false });
+const uncachedRefs = await listDsb2018(data, {
+  size: SIZE,
+  instances: false,
+  cache: false,
+  progress: false,
+});
 model = compiledModel();
 const uncached = await epochTimes(model, (m, callbacks) =>
-  m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), { epochs: EPOCHS, verbose: 0, callbacks }),
+  m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), {
+    epochs: EPOCHS,
+    verbose: 0,
+    callbacks,
+  }),
 );
 model.dispose();
 fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -85,5 +113,12 @@ console.log(
     epoch_seconds_pipeline_uncached: median(uncached),
     pipeline_overhead_cached: median(pipeline) / median(inMemory) - 1,
     pipeline_overhead_uncached: median(uncached) / median(inMemory) - 1,
+    memory_over_epochs: {
+      epochs: MEMORY_EPOCHS,
+      tensors: memory.tensors,
+      rss_mb: memory.rss_mb,
+      tensor_growth: memory.tensors.at(-1) - memory.tensors[0],
+      rss_growth_mb_epoch2_to_last: memory.rss_mb.at(-1) - memory.rss_mb[1],
+    },
   }),
 );

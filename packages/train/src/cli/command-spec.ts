@@ -131,6 +131,11 @@ export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
     default: 0.5,
     help: 'probability above which a pixel is foreground',
   },
+  'at-model-size': {
+    type: 'boolean',
+    default: false,
+    help: "score masks resized to the model's input size (as Keras scripts do) instead of at original size",
+  },
   backend: BACKEND_FLAG,
 };
 

@@ -26,7 +26,7 @@ async function onlyValidation(refs: SampleRef[], splitFile: string): Promise<Sam
   return chosen;
 }
 
-async function* originalSizeSamples(refs: SampleRef[]): AsyncGenerator<EvaluateSample> {
+async function* samplesToScore(refs: SampleRef[], withInstances: boolean): AsyncGenerator<EvaluateSample> {
   for (const ref of refs) {
     const sample = await ref.load();
     if (!hasMask(sample))
@@ -35,7 +35,7 @@ async function* originalSizeSamples(refs: SampleRef[]): AsyncGenerator<EvaluateS
       name: sample.id,
       image: sample.image,
       mask: sample.mask,
-      instances: sample.instances?.labels,
+      instances: withInstances ? sample.instances?.labels : undefined,
     };
   }
 }
@@ -80,21 +80,24 @@ export async function evaluateCommand(
   try {
     // A split names training samples: for tiling recipes those are tiles of the model's size.
     const inputSize = model.inputs[0]!.shape[1] as number;
-    const size = flags.split && recipe.tile ? inputSize : undefined;
+    const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
+    const size = atModelSize ? inputSize : undefined;
     let refs = await recipe.list(flags.data as string, { channels: recipe.channels, size });
     if (flags.split) refs = await onlyValidation(refs, flags.split as string);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
     const report = await evaluate({
       model,
-      samples: originalSizeSamples(refs),
+      samples: samplesToScore(refs, !atModelSize),
       threshold,
-      instances: recipe.instances ?? false,
+      // Instance labels exist at the original size only.
+      instances: (recipe.instances ?? false) && !atModelSize,
       tile: recipe.tile && size === undefined,
     });
     const out = flags.out as string;
     const metrics = {
       images: report.images,
       threshold: report.threshold,
+      evaluated_at: size === undefined ? 'original size' : `${size}x${size}`,
       dice: report.overall.dice,
       iou: report.overall.iou,
       precision: report.overall.precision,
