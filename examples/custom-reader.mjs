@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   binaryMaskToRaster,
+  createRandom,
   createSampleRefs,
   DataFileError,
   decodeImageResized,
@@ -21,7 +22,7 @@ import {
 import { buildUnet } from '@unet/layers';
 import { bceDiceLoss, diceCoefficient } from '@unet/losses';
 import { initBackend, train } from '@unet/train';
-import { diskSample, random } from './toy-data.mjs';
+import { diskSample } from './toy-data.mjs';
 
 /** Lists the samples of a manifest without decoding them (`SampleRef`s, loaded lazily). */
 export async function listManifest(manifest, options = {}) {
@@ -74,7 +75,7 @@ export async function listManifest(manifest, options = {}) {
 const root = path.join(os.tmpdir(), 'unet-example-manifest');
 const manifest = path.join(root, 'manifest.csv');
 if (!(await fs.stat(manifest).catch(() => null))) {
-  const rand = random(7);
+  const rand = createRandom(7);
   const png = (file, data) => encodePng(file, { data, width: 48, height: 48, channels: 1 });
   const rows = ['id,image,mask'];
   for (let i = 0; i < 40; i++) {

@@ -1,18 +1,7 @@
 // Synthetic segmentation data shared by the examples: grey images with a few bright disks on
 // noise, and the disks as the mask. Small enough to train in seconds on any backend.
 import * as tf from '@tensorflow/tfjs';
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '@unet/data';
 
 /** One `size` x `size` image and mask as flat Float32Arrays (1 channel each). */
 export function diskSample(size, rand) {
@@ -35,7 +24,7 @@ export function diskSample(size, rand) {
 
 /** `count` samples as NHWC tensors `{ x: [count, size, size, 1], y: [count, size, size, 1] }`. */
 export function diskTensors(count, size, seed = 1) {
-  const rand = random(seed);
+  const rand = createRandom(seed);
   const xs = new Float32Array(count * size * size);
   const ys = new Float32Array(count * size * size);
   for (let i = 0; i < count; i++) {

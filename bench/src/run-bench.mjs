@@ -87,7 +87,7 @@ for (let round = 1; round <= ROUNDS; round++) {
               what,
               framework === 'tfjs-node-baseline' ? { UNET_NATIVE_KERNELS: '0' } : {},
             );
-      (runs[framework][c.model] ??= []).push(result);
+      runs[framework][c.model] = [...(runs[framework][c.model] ?? []), result];
     }
   }
 }

@@ -1,12 +1,8 @@
 import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.config.base';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
+  ...packageConfig,
   // Losses and metrics are registered, and shown by tfjs, under their function names.
   keepNames: true,
 });

@@ -5,18 +5,28 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
+import {
+  type CliResult,
+  cliHarness,
+  expectOk,
+  pixelValues,
+  pngSize,
+  readCsv,
+  readJson,
+} from '@unet/cli-test-support';
 import { encodePng } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PROGRAM = 'unet-dsb2018';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
+const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused, CLI } = cliHarness({
+  program: PROGRAM,
+  appDir,
+});
 const repoRoot = path.resolve(appDir, '../..');
-const CLI = path.join(appDir, 'dist', 'cli.js');
 const dataRoot = path.resolve(repoRoot, '../shared/data');
 const stage = path.join(dataRoot, 'dsb2018', 'stage1_train');
 const hasData = fs.existsSync(stage);
@@ -32,89 +42,6 @@ const IDS = [
   '11a0170f44e3ab4a8d669ae8ea9546d3a32ebfe6486d9066e5648d30b4e1cb69',
 ];
 
-// sharp is a dependency of @unet/data, not of the app: load it from there.
-type SharpImage = {
-  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
-  raw(): { toBuffer(): Promise<Buffer> };
-};
-const sharp = createRequire(
-  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
-)('sharp') as (file: string) => SharpImage;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
-  delete env.UNET_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Exit 0, with stderr shown when it is not. */
-function expectOk(r: CliResult): void {
-  expect(r.code, r.stderr).toBe(0);
-}
-
-/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
-function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
-  expect(r.code, r.stderr).not.toBe(0);
-  expect(r.code).not.toBeNull();
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
-  expect(errors, r.stderr).toHaveLength(1);
-  expect(lines.at(-1)).toBe(errors[0]);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  for (const reason of reasons) {
-    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
-    else expect(errors[0]).toMatch(reason);
-  }
-  return errors[0]!;
-}
-
-async function pngSize(file: string) {
-  const meta = await sharp(file).metadata();
-  return { format: meta.format, width: meta.width, height: meta.height };
-}
-
-async function pixelValues(file: string): Promise<Set<number>> {
-  return new Set(await sharp(file).raw().toBuffer());
-}
-
-function readCsv(file: string): { header: string[]; rows: string[][] } {
-  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
-}
-
-function readJson<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-let tmp: string;
-let unusedCount = 0;
-/** A fresh path under the temp folder, for an --out a failing command must not create. */
-const unused = () => path.join(tmp, `unused-${++unusedCount}`);
-
-/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
-async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
-  const out = unused();
-  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
-  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
-}
-
 const imageOf = (root: string, id: string) => path.join(root, id, 'images', `${id}.png`);
 
 /** A DSB2018 folder of `ids`: real `<id>/` folders whose images/ and masks/ link to the data. */
@@ -127,16 +54,12 @@ function linkSubset(dir: string, ids: string[]): string {
   return dir;
 }
 
+let tmp: string;
 beforeAll(() => {
-  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
-    true,
-  );
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+  tmp = setUp();
 });
 
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(tearDown);
 
 describe('--help', () => {
   const FLAGS: Record<string, string[]> = {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { encodePng, type RasterImage } from '@unet/data';
+import { createRandom, encodePng, type RasterImage } from '@unet/data';
 
 /** Options of {@link writeSyntheticNuclei}. */
 export interface SyntheticNucleiOptions {
@@ -17,17 +17,6 @@ interface Nucleus {
   rx: number;
   ry: number;
   angle: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function inside(n: Nucleus, x: number, y: number): boolean {
@@ -70,7 +59,7 @@ export async function writeSyntheticNuclei(
   dir: string,
   options: SyntheticNucleiOptions,
 ): Promise<string[]> {
-  const random = mulberry32(options.seed);
+  const random = createRandom(options.seed);
   const { size } = options;
   const ids: string[] = [];
   for (let i = 0; i < options.count; i++) {

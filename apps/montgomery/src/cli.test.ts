@@ -5,102 +5,28 @@
  * Covers train, evaluate, predict, --resume, --config, --help and bad input, with one small
  * training (2 epochs at 64x64) shared by the tests.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
+import {
+  type CliResult,
+  cliHarness,
+  expectOk,
+  pixelValues,
+  pngSize,
+  readCsv,
+  readJson,
+} from '@unet/cli-test-support';
 import { encodePng } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PROGRAM = 'unet-montgomery';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(appDir, 'dist', 'cli.js');
-
-// sharp is a dependency of @unet/data, not of the app: load it from there.
-type SharpImage = {
-  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
-  raw(): { toBuffer(): Promise<Buffer> };
-};
-const sharp = createRequire(
-  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
-)('sharp') as (file: string) => SharpImage;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
-  delete env.UNET_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Exit 0, with stderr shown when it is not. */
-function expectOk(r: CliResult): void {
-  expect(r.code, r.stderr).toBe(0);
-}
-
-/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
-function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
-  expect(r.code, r.stderr).not.toBe(0);
-  expect(r.code).not.toBeNull();
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
-  expect(errors, r.stderr).toHaveLength(1);
-  expect(lines.at(-1)).toBe(errors[0]);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  for (const reason of reasons) {
-    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
-    else expect(errors[0]).toMatch(reason);
-  }
-  return errors[0]!;
-}
-
-async function pngSize(file: string) {
-  const meta = await sharp(file).metadata();
-  return { format: meta.format, width: meta.width, height: meta.height };
-}
-
-async function pixelValues(file: string): Promise<Set<number>> {
-  return new Set(await sharp(file).raw().toBuffer());
-}
-
-function readCsv(file: string): { header: string[]; rows: string[][] } {
-  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
-}
-
-function readJson<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-let tmp: string;
-let unusedCount = 0;
-/** A fresh path under the temp folder, for an --out a failing command must not create. */
-const unused = () => path.join(tmp, `unused-${++unusedCount}`);
-
-/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
-async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
-  const out = unused();
-  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
-  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
-}
+const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused } = cliHarness({
+  program: PROGRAM,
+  appDir,
+});
 
 /** Portrait and landscape sizes, as in the real set (4020x4892 or 4892x4020), scaled down. */
 const SIZES: [number, number][] = [
@@ -139,19 +65,14 @@ async function writeFixtures(root: string): Promise<string> {
   return root;
 }
 
+let tmp: string;
 let data: string;
-
 beforeAll(async () => {
-  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
-    true,
-  );
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+  tmp = setUp();
   data = await writeFixtures(path.join(tmp, 'data'));
 });
 
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(tearDown);
 
 describe('fixtures', () => {
   it('are in the Montgomery layout: grey X-rays and {0,255} masks of the same size', async () => {

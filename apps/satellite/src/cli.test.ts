@@ -5,114 +5,35 @@
  * 128x128 tiles; evaluate and predict segment the whole scene in tiles. Covers train, evaluate,
  * predict, --resume, --config, --help and bad input, with one small training (2 epochs) shared.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
+import {
+  type CliResult,
+  cliHarness,
+  expectOk,
+  linkFile,
+  pixelValues,
+  pngSize,
+  readCsv,
+  readJson,
+} from '@unet/cli-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PROGRAM = 'unet-satellite';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
+const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused } = cliHarness({
+  program: PROGRAM,
+  appDir,
+});
 const repoRoot = path.resolve(appDir, '../..');
-const CLI = path.join(appDir, 'dist', 'cli.js');
 const dataRoot = path.resolve(repoRoot, '../shared/data');
 const spacenet = path.join(dataRoot, 'spacenet-atlanta');
 const SCENE = path.join(spacenet, 'sample_geotiff.tif');
 const POLYGONS = path.join(spacenet, 'gj_to_px_result.geojson');
 const hasData = fs.existsSync(SCENE) && fs.existsSync(POLYGONS);
 if (!hasData) console.warn(`[${PROGRAM} cli.test] ${spacenet} not found: data tests skipped`);
-
-// sharp is a dependency of @unet/data, not of the app: load it from there.
-type SharpImage = {
-  metadata(): Promise<{ format?: string; width?: number; height?: number }>;
-  raw(): { toBuffer(): Promise<Buffer> };
-};
-const sharp = createRequire(
-  path.join(fs.realpathSync(path.join(appDir, 'node_modules/@unet/data')), 'package.json'),
-)('sharp') as (file: string) => SharpImage;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
-  delete env.UNET_DEBUG;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Exit 0, with stderr shown when it is not. */
-function expectOk(r: CliResult): void {
-  expect(r.code, r.stderr).toBe(0);
-}
-
-/** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
-function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
-  expect(r.code, r.stderr).not.toBe(0);
-  expect(r.code).not.toBeNull();
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  const errors = lines.filter((l) => l.startsWith(`${PROGRAM}: error: `));
-  expect(errors, r.stderr).toHaveLength(1);
-  expect(lines.at(-1)).toBe(errors[0]);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  for (const reason of reasons) {
-    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
-    else expect(errors[0]).toMatch(reason);
-  }
-  return errors[0]!;
-}
-
-async function pngSize(file: string) {
-  const meta = await sharp(file).metadata();
-  return { format: meta.format, width: meta.width, height: meta.height };
-}
-
-async function pixelValues(file: string): Promise<Set<number>> {
-  return new Set(await sharp(file).raw().toBuffer());
-}
-
-function readCsv(file: string): { header: string[]; rows: string[][] } {
-  const [header = '', ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  return { header: header.split(','), rows: rows.map((r) => r.split(',')) };
-}
-
-function readJson<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-let tmp: string;
-let unusedCount = 0;
-/** A fresh path under the temp folder, for an --out a failing command must not create. */
-const unused = () => path.join(tmp, `unused-${++unusedCount}`);
-
-/** `train ARGS --out <fresh>` fails with a one-line reason and leaves no --out folder behind. */
-async function expectTrainFailure(args: string[], ...reasons: (RegExp | string)[]): Promise<void> {
-  const out = unused();
-  expectOneLineError(await cli('train', ...args, '--out', out), ...reasons);
-  expect(fs.existsSync(out), `a failed train wrote ${out}`).toBe(false);
-}
-
-/** Links `file` at `link` (a symlink: the subset points at the shared data, it copies nothing). */
-function linkFile(file: string, link: string): void {
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  fs.symlinkSync(file, link);
-}
 
 /** The SpaceNet tile as one scene named `name`. */
 function linkScene(dir: string, name = 'atlanta'): string {
@@ -121,16 +42,12 @@ function linkScene(dir: string, name = 'atlanta'): string {
   return dir;
 }
 
+let tmp: string;
 beforeAll(() => {
-  expect(fs.existsSync(CLI), `${CLI} missing: run pnpm turbo run build --filter=./apps/*...`).toBe(
-    true,
-  );
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${PROGRAM}-cli-`));
+  tmp = setUp();
 });
 
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(tearDown);
 
 describe('--help', () => {
   const FLAGS: Record<string, string[]> = {

@@ -23,7 +23,8 @@ export const satelliteRecipe: SegmentationRecipe = {
     '(.tif/.png) and polygons/ (.geojson/.json/.txt, same names). Scenes are cut into ' +
     '--image-size tiles for training and segmented whole, in overlapping tiles, afterwards.',
   channels: 3,
-  defaults: { epochs: 60, batchSize: 8, imageSize: 128, valSplit: 0.2 },
+  // A scene gives a few dozen tiles: small batches and a long patience let it learn the rare class.
+  defaults: { epochs: 150, batchSize: 4, imageSize: 128, valSplit: 0.2, patience: 30 },
   async list(dir, options) {
     const source = { imagesDir: path.join(dir, 'images'), polygonsDir: path.join(dir, 'polygons') };
     const scenes = await listSatellite(source, { ...options, size: undefined });

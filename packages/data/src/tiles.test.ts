@@ -89,7 +89,13 @@ describe.runIf(hasSharedData('spacenet-atlanta'))('tileSampleRefs on the SpaceNe
       { cache: false },
     );
     let loads = 0;
-    const counted: SampleRef = { ...scene!, load: () => (loads++, scene!.load()) };
+    const counted: SampleRef = {
+      ...scene!,
+      load: () => {
+        loads++;
+        return scene!.load();
+      },
+    };
     const tiles = await tileSampleRefs([counted], { tileSize: 128 });
     expect(tiles).toHaveLength(49);
     expect(tiles[8]!.id).toBe(tileId('atlanta', { col: 1, row: 1 }));

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { mixSeed, mulberry32, permutation } from './random.js';
+import { createRandom } from '@unet/data';
+import { mixSeed, permutation } from './random.js';
 
 /** Options of {@link arrayDataset}. */
 export interface ArrayDatasetOptions {
@@ -37,7 +38,7 @@ export function arrayDataset(
   function* batches(): Generator<tf.TensorContainer> {
     for (let epoch = startEpoch; ; epoch++) {
       const order = shuffle
-        ? permutation(n, mulberry32(mixSeed(seed, epoch)))
+        ? permutation(n, createRandom(mixSeed(seed, epoch)))
         : Int32Array.from({ length: n }, (_, i) => i);
       for (let start = 0; start < n; start += batchSize) {
         const ids = order.subarray(start, Math.min(n, start + batchSize));

@@ -1,17 +1,5 @@
-/**
- * Small deterministic pseudo-random numbers (mulberry32), so data order can be reproduced from a
- * seed on any backend.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded data order: per-epoch seeds and permutations drawn from @unet/data's createRandom
+// (mulberry32), so an order can be reproduced from a seed on any backend.
 
 /** Mixes several integers into one 32-bit seed (for per-epoch streams from one seed). */
 export function mixSeed(...parts: number[]): number {

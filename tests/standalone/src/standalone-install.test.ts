@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commonJsTwin } from './commonjs-twin.js';
 import {
   INTERNAL_DEPENDENCIES,
   PACKAGES,
@@ -15,7 +16,8 @@ import {
 
 // Each package is packed, installed with npm into its own project outside the workspace (with
 // only its declared dependencies and peers), and used from ESM, CommonJS and TypeScript by the
-// smoke files in ../smoke/<package>/.
+// smoke files in ../smoke/<package>/: smoke.mjs, the smoke.cjs made from it in the consumer
+// (imports as `require`), and consumer.ts.
 const smokeRoot = path.resolve(import.meta.dirname, '../smoke');
 const TFJS_VERSION = readJson<{ devDependencies: Record<string, string> }>(
   path.join(repoRoot, 'package.json'),
@@ -42,6 +44,8 @@ async function makeConsumer(name: PackageName): Promise<string> {
     JSON.stringify({ name: `consumer-of-${name}`, version: '1.0.0', private: true }, null, 2),
   );
   fs.cpSync(path.join(smokeRoot, name), dir, { recursive: true });
+  const esm = fs.readFileSync(path.join(dir, 'smoke.mjs'), 'utf8');
+  fs.writeFileSync(path.join(dir, 'smoke.cjs'), commonJsTwin(esm, 'smoke.mjs'));
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
@@ -118,6 +122,9 @@ describe.each(PACKAGES)('@unet/%s installed from its tarball outside the workspa
   });
 
   it('works from CommonJS (require)', async () => {
+    const script = fs.readFileSync(path.join(dir, 'smoke.cjs'), 'utf8');
+    expect(script).toContain(`require('@unet/${name}')`);
+    expect(script).not.toMatch(/^\s*import\s/m);
     const out = await run(process.execPath, ['smoke.cjs'], dir, { TF_CPP_MIN_LOG_LEVEL: '2' });
     expect(out).toContain(`smoke ok: @unet/${name}`);
   });

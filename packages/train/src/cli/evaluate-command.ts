@@ -26,7 +26,10 @@ async function onlyValidation(refs: SampleRef[], splitFile: string): Promise<Sam
   return chosen;
 }
 
-async function* samplesToScore(refs: SampleRef[], withInstances: boolean): AsyncGenerator<EvaluateSample> {
+async function* samplesToScore(
+  refs: SampleRef[],
+  withInstances: boolean,
+): AsyncGenerator<EvaluateSample> {
   for (const ref of refs) {
     const sample = await ref.load();
     if (!hasMask(sample))
