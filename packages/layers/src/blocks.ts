@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalizationLayer } from './batch-norm';
 import { dropoutLayer } from './dropout';
 import { layerName } from './layer-names';
 import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings';
@@ -66,7 +67,7 @@ export function convBlock(input: tf.SymbolicTensor, options: ConvBlockOptions): 
     });
     x = applyLayer(conv, x);
     if (batchNorm) {
-      x = applyLayer(tf.layers.batchNormalization(layerName(name, `bn${i}`)), x);
+      x = applyLayer(batchNormalizationLayer(layerName(name, `bn${i}`)), x);
       x = applyLayer(tf.layers.activation({ activation, ...layerName(name, `act${i}`) }), x);
     }
     if (dropout > 0 && i < convs) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalizationLayer } from './batch-norm';
 import type { UnetBlockSet, UnetLevelOptions } from './block-set';
 import { convBlock } from './blocks';
 import { dropoutLayer } from './dropout';
@@ -10,7 +11,7 @@ import { upsample } from './upsample';
 /** `BatchNormalization -> activation` (`${name}_bn`, `${name}_act`); identity without batchNorm. */
 function normalizeThenActivate(x: tf.SymbolicTensor, options: UnetLevelOptions): tf.SymbolicTensor {
   if (!options.batchNorm) return x;
-  const normalized = applyLayer(tf.layers.batchNormalization(layerName(options.name, 'bn')), x);
+  const normalized = applyLayer(batchNormalizationLayer(layerName(options.name, 'bn')), x);
   const activation = tf.layers.activation({
     activation: options.activation,
     ...layerName(options.name, 'act'),

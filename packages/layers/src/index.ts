@@ -4,6 +4,14 @@
  *
  * @packageDocumentation
  */
+
+export {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  type BatchNormKernelAttrs,
+  batchNormalizationLayer,
+  NativeBatchNormalization,
+} from './batch-norm';
 export type { UnetBlockSet, UnetLevelOptions } from './block-set';
 export { type BlockSetName, doubleConvBlocks, unetBlockSets } from './block-sets';
 export {

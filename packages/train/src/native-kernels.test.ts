@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { dropoutLayer, RANDOM_UNIFORM_KERNEL } from '@unet/layers';
+import { batchNormalizationLayer, dropoutLayer, RANDOM_UNIFORM_KERNEL } from '@unet/layers';
 import { initBackend } from '@unet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -84,5 +84,85 @@ describe('native kernels of the tensorflow backend', () => {
     expect(zeros).toBeGreaterThan(0.4);
     expect(zeros).toBeLessThan(0.6);
     await initBackend('tensorflow', quiet);
+  });
+
+  it("batch normalization's fused training kernels match tfjs's layer: output, gradients, moving averages", () => {
+    const before = tf.memory().numTensors;
+    const run = (layer: tf.layers.Layer) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(
+          Array.from({ length: 2 * 5 * 6 * 3 }, (_, i) => Math.sin(i * 0.37) * 3 + (i % 3)),
+          [2, 5, 6, 3],
+        );
+        layer.build(x.shape);
+        const weights = layer.getWeights();
+        layer.setWeights([
+          tf.tensor1d([1.5, 0.5, 2]),
+          tf.tensor1d([0.1, -0.2, 0.3]),
+          weights[2]!,
+          weights[3]!,
+        ]);
+        const dy = tf.linspace(-1, 1, x.size).reshape(x.shape);
+        const f = (input: tf.Tensor) =>
+          (layer.apply(input, { training: true }) as tf.Tensor).mul(dy).sum();
+        const { value, grads } = tf.variableGrads(() => f(x) as tf.Scalar);
+        const dx = tf.grad(f)(x);
+        const y = layer.apply(x, { training: true }) as tf.Tensor;
+        const out = {
+          y: Array.from(y.dataSync()),
+          loss: value.dataSync()[0]!,
+          dx: Array.from(dx.dataSync()),
+          dGamma: Array.from(
+            Object.entries(grads)
+              .find(([k]) => k.includes('gamma'))![1]
+              .dataSync(),
+          ),
+          dBeta: Array.from(
+            Object.entries(grads)
+              .find(([k]) => k.includes('beta'))![1]
+              .dataSync(),
+          ),
+          moving: layer
+            .getWeights()
+            .slice(2)
+            .map((w) => Array.from(w.dataSync())),
+        };
+        return out;
+      });
+    const native = run(batchNormalizationLayer({ name: 'native_bn' }));
+    const reference = run(tf.layers.batchNormalization({ name: 'tfjs_bn' }));
+    const close = (a: number[], b: number[]) => {
+      expect(a).toHaveLength(b.length);
+      for (const [i, v] of a.entries()) expect(v).toBeCloseTo(b[i]!, 4);
+    };
+    close(native.y, reference.y);
+    close(native.dx, reference.dx);
+    close(native.dGamma, reference.dGamma);
+    close(native.dBeta, reference.dBeta);
+    close(native.moving[0]!, reference.moving[0]!);
+    close(native.moving[1]!, reference.moving[1]!);
+    expect(Math.abs(native.loss - reference.loss)).toBeLessThan(1e-3);
+    expect(Math.max(...native.dGamma.map(Math.abs))).toBeGreaterThan(0.01);
+    // Each layer keeps its 4 weights; nothing else may stay behind.
+    expect(tf.memory().numTensors).toBe(before + 8);
+  });
+
+  it('batch normalization in training runs the fused kernels (and tfjs ops at inference)', async () => {
+    const layer = batchNormalizationLayer();
+    const x = tf.randomNormal([2, 4, 4, 3]);
+    const kernelsOf = async (training: boolean) =>
+      (
+        await tf.profile(() => {
+          tf.tidy(() =>
+            tf.grad((v: tf.Tensor) => (layer.apply(v, { training }) as tf.Tensor).sum())(x),
+          );
+        })
+      ).kernelNames;
+    const trainingKernels = await kernelsOf(true);
+    expect(trainingKernels).toEqual(
+      expect.arrayContaining(['UnetBatchNormTraining', 'UnetBatchNormGrad']),
+    );
+    expect(await kernelsOf(false)).not.toContain('UnetBatchNormTraining');
+    x.dispose();
   });
 });

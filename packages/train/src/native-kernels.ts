@@ -1,9 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
-import { RANDOM_UNIFORM_KERNEL, type RandomUniformKernelAttrs } from '@unet/layers';
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  type BatchNormKernelAttrs,
+  RANDOM_UNIFORM_KERNEL,
+  type RandomUniformKernelAttrs,
+} from '@unet/layers';
 
 /** The part of tfjs-node's backend these kernels use: one TensorFlow eager op per call. */
 interface NativeBackend {
-  binding: { TF_ATTR_INT: number; TF_ATTR_TYPE: number; TF_FLOAT: number; TF_INT32: number };
+  binding: {
+    TF_ATTR_INT: number;
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_TYPE: number;
+    TF_FLOAT: number;
+    TF_INT32: number;
+  };
+  executeMultipleOutputs(
+    name: string,
+    attrs: { name: string; type: number; value: unknown }[],
+    inputs: tf.Tensor[],
+    numOutputs: number,
+  ): tf.Tensor[];
   executeSingleOutput(
     name: string,
     attrs: { name: string; type: number; value: unknown }[],
@@ -52,6 +72,76 @@ function registerRandomUniform(): void {
   });
 }
 
+function batchNormAttrs(native: NativeBackend, epsilon: number) {
+  const { binding } = native;
+  return [
+    floatType(native, 'T'),
+    floatType(native, 'U'),
+    { name: 'epsilon', type: binding.TF_ATTR_FLOAT, value: epsilon },
+    { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: binding.TF_ATTR_BOOL, value: true },
+  ];
+}
+
+function requireNative(kernel: string): NativeBackend {
+  const native = nativeBackend();
+  if (!native) throw new Error(`${kernel} needs the tensorflow backend`);
+  return native;
+}
+
+/** TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3, for @unet/layers' batch normalization. */
+function registerBatchNorm(): void {
+  if (tf.getKernel(BATCH_NORM_TRAINING_KERNEL, 'tensorflow')) return;
+  tf.registerKernel({
+    kernelName: BATCH_NORM_TRAINING_KERNEL,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, attrs }) => {
+      const native = requireNative(BATCH_NORM_TRAINING_KERNEL);
+      const { x, scale, offset } = inputs as unknown as Record<string, tf.Tensor>;
+      const { epsilon } = attrs as unknown as BatchNormKernelAttrs;
+      const empty = tf.tensor1d([], 'float32');
+      try {
+        const [y, mean, unbiasedVariance, ...reserves] = native.executeMultipleOutputs(
+          'FusedBatchNormV3',
+          [
+            ...batchNormAttrs(native, epsilon),
+            { name: 'exponential_avg_factor', type: native.binding.TF_ATTR_FLOAT, value: 1 },
+          ],
+          [x!, scale!, offset!, empty, empty],
+          6,
+        );
+        // TensorFlow reports the unbiased batch variance; tfjs's moving average uses the biased one.
+        const n = x!.size / x!.shape[3]!;
+        const variance = tf.mul(unbiasedVariance!, n > 1 ? (n - 1) / n : 1);
+        unbiasedVariance!.dispose();
+        return [y!, mean!, variance, ...reserves] as unknown as tf.TensorInfo[];
+      } finally {
+        empty.dispose();
+      }
+    },
+  });
+  tf.registerKernel({
+    kernelName: BATCH_NORM_GRAD_KERNEL,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, attrs }) => {
+      const native = requireNative(BATCH_NORM_GRAD_KERNEL);
+      const { dy, x, scale, reserve1, reserve2, reserve3 } = inputs as unknown as Record<
+        string,
+        tf.Tensor
+      >;
+      const { epsilon } = attrs as unknown as BatchNormKernelAttrs;
+      const [dx, dScale, dOffset, ...unused] = native.executeMultipleOutputs(
+        'FusedBatchNormGradV3',
+        batchNormAttrs(native, epsilon),
+        [dy!, x!, scale!, reserve1!, reserve2!, reserve3!],
+        5,
+      );
+      for (const t of unused) t.dispose();
+      return [dx!, dScale!, dOffset!] as unknown as tf.TensorInfo[];
+    },
+  });
+}
+
 let reluGradientInstalled = false;
 
 /**
@@ -83,10 +173,12 @@ function registerReluGradient(): void {
 
 /**
  * Installs the native kernels this toolkit adds to tfjs-node: TensorFlow's RandomUniform for
- * dropout noise and ReluGrad for ReLU's gradient. `initBackend` calls it when it picks the
+ * dropout noise, ReluGrad for ReLU's gradient, and FusedBatchNormV3 / FusedBatchNormGradV3 for
+ * batch normalization in training. `initBackend` calls it when it picks the
  * `tensorflow` backend; call it yourself if you set that backend another way. Safe to call twice.
  */
 export function installNativeKernels(): void {
   registerRandomUniform();
   registerReluGradient();
+  registerBatchNorm();
 }
