@@ -84,7 +84,7 @@ export function trainFlags(defaults: {
       type: 'number',
       value: 'N',
       default: defaults.patience ?? 8,
-      help: 'early stopping patience in epochs (0: off); learning-rate halving waits half as long',
+      help: 'early stopping patience in epochs; the learning rate halves after half as many (0: both off)',
     },
     'max-minutes': {
       type: 'number',

@@ -142,26 +142,27 @@ export async function trainCommand(
     loss: recipe.loss,
     metrics: recipe.metrics,
   });
-  const callbacks = [
-    new ReduceLROnPlateau({
-      monitor: config.monitor,
-      factor: 0.5,
-      patience: Math.max(2, Math.floor(config.patience / 2)),
-      log,
-    }),
-  ];
+  // --patience drives both: stop after `patience` stagnant epochs, halve the rate after half as
+  // many. --patience 0 turns both off (a fixed schedule of --epochs at --learning-rate).
+  const callbacks: tf.Callback[] = [];
   if (config.patience > 0) {
     callbacks.push(
+      new ReduceLROnPlateau({
+        monitor: config.monitor,
+        factor: 0.5,
+        patience: Math.max(2, Math.floor(config.patience / 2)),
+        log,
+      }),
       new EarlyStopping({
         monitor: config.monitor,
         patience: config.patience,
         restoreBestWeights: true,
         log,
-      }) as never,
+      }),
     );
   }
   if (config.maxMinutes > 0)
-    callbacks.push(new TimeStopping({ seconds: config.maxMinutes * 60, log }) as never);
+    callbacks.push(new TimeStopping({ seconds: config.maxMinutes * 60, log }));
   const removeInterrupt = stopOnInterrupt(model, log);
   try {
     const result = await train({
