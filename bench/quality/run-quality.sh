@@ -58,8 +58,8 @@ for dataset in "${datasets[@]}"; do
       node "$root/bench/quality/make-quadrant-split.mjs" "$runs/spacenet-split.json"
       ours spacenet satellite "$scene" --split "$runs/spacenet-split.json"
       keras spacenet "$runs/spacenet-split.json" --dataset satellite --data "$shared/spacenet-atlanta" \
-        --polygons gj_to_px_result.geojson --image-size 128 --batch-size 4 --epochs 150 --patience 30 \
-        --reduce-lr-patience 15 --augment --loss bce_dice --max-minutes 14
+        --polygons gj_to_px_result.geojson --image-size 128 --batch-size 4 --epochs 300 --patience 300 \
+        --augment --loss bce_dice --max-minutes 14
       summarize spacenet ;;
     *) echo "unknown dataset $dataset (dsb2018, isbi, spacenet)" >&2; exit 2 ;;
   esac
