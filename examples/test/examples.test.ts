@@ -1,20 +1,23 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 // Runs every example of docs/EXTENDING.md as a user would, so the document cannot drift from the
 // packages' API.
 const examples = path.resolve(import.meta.dirname, '..');
 
-function node(...args: string[]): string {
-  return execFileSync(process.execPath, args, {
+// Asynchronous: a synchronous child blocks the vitest worker, whose RPC then times out under load.
+async function node(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, args, {
     cwd: examples,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    maxBuffer: 16 * 1024 * 1024,
   });
+  return stdout;
 }
 
 describe('docs/EXTENDING.md examples', () => {
@@ -28,11 +31,13 @@ describe('docs/EXTENDING.md examples', () => {
     }
   });
 
-  it('custom loss: registered, trained, saved, loaded in another process and trained on', () => {
+  it('custom loss: registered, trained, saved, loaded in another process and trained on', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-example-loss-'));
     try {
-      expect(node('custom-loss/train.mjs', dir)).toMatch(/loss [\d.]+ -> [\d.]+, dice [\d.]+/);
-      const resumed = node('custom-loss/resume.mjs', dir);
+      expect(await node('custom-loss/train.mjs', dir)).toMatch(
+        /loss [\d.]+ -> [\d.]+, dice [\d.]+/,
+      );
+      const resumed = await node('custom-loss/resume.mjs', dir);
       expect(resumed).toContain("loss: 'focalTversky'");
       expect(resumed).toMatch(/loss [\d.]+ -> [\d.]+/);
     } finally {
@@ -40,20 +45,20 @@ describe('docs/EXTENDING.md examples', () => {
     }
   });
 
-  it('custom blocks: a residual U-Net built, summarized, trained and reloaded', () => {
-    const out = node('custom-blocks.mjs');
+  it('custom blocks: a residual U-Net built, summarized, trained and reloaded', async () => {
+    const out = await node('custom-blocks.mjs');
     expect(out).toMatch(/enc1_?\s+32x32x8/);
     expect(out).toMatch(/reloaded unet: \d+ parameters/);
   });
 
-  it('custom reader: a CSV manifest reader trains through toTfDataset', () => {
-    const out = node('custom-reader.mjs');
+  it('custom reader: a CSV manifest reader trains through toTfDataset', async () => {
+    const out = await node('custom-reader.mjs');
     expect(out).toContain('32 training samples');
     expect(out).toMatch(/val Dice [\d.]+/);
   });
 
-  it('custom callback: stateful early stop and prediction snapshots', () => {
-    const out = node('custom-callback.mjs');
+  it('custom callback: stateful early stop and prediction snapshots', async () => {
+    const out = await node('custom-callback.mjs');
     expect(out).toMatch(/wrote .*epoch-\d+\.png/);
     expect(out).toMatch(/saved callback state \{ hits: \d+ \}/);
   });
