@@ -1,11 +1,5 @@
 import path from 'node:path';
-import {
-  decodeImage,
-  listSatellite,
-  normalizePercentiles,
-  readImageHeader,
-  tileSampleRefs,
-} from '@unet/data';
+import { decodeSatelliteImage, listSatellite, tileSampleRefs } from '@unet/data';
 import { buildUnet } from '@unet/layers';
 import type { SegmentationRecipe } from '@unet/train';
 
@@ -49,9 +43,5 @@ export const satelliteRecipe: SegmentationRecipe = {
   metrics: ['diceCoefficient', 'iouScore'],
   tile: true,
   // As the reader does for training: 16-bit scenes are stretched between their percentiles.
-  async readImage(file, channels) {
-    const header = await readImageHeader(file);
-    const image = await decodeImage(file, { channels });
-    return header.bitDepth === 16 ? normalizePercentiles(image) : image;
-  },
+  readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
 };

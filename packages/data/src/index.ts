@@ -54,8 +54,13 @@ export type { ImageFolderOptions } from './readers/image-folder';
 export { listImageFolder, readImageFolder } from './readers/image-folder';
 export type { MontgomeryOptions } from './readers/montgomery';
 export { listMontgomery, readMontgomery } from './readers/montgomery';
-export type { SatelliteOptions, SatellitePair, SatelliteSource } from './readers/satellite';
-export { listSatellite, readSatellite } from './readers/satellite';
+export type {
+  SatelliteImageOptions,
+  SatelliteOptions,
+  SatellitePair,
+  SatelliteSource,
+} from './readers/satellite';
+export { decodeSatelliteImage, listSatellite, readSatellite } from './readers/satellite';
 export type {
   ImageSize,
   InstanceLabels,

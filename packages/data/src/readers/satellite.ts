@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type BinaryMask, unionInto } from '../binary-mask';
 import { type CocoImageAnnotations, parseCocoAnnotations } from '../coco';
 import { DataFileError, describeError } from '../errors';
-import { decodeImage, readImageHeader, resizeImage } from '../image-io';
+import { decodeImage, type RasterImage, readImageHeader, resizeImage } from '../image-io';
 import {
   createSampleRefs,
   type LoadResult,
@@ -201,12 +201,34 @@ async function readCocoFile(file: string, categoryIds: number[] | undefined) {
   }
 }
 
+/** Options of {@link decodeSatelliteImage}. */
+export interface SatelliteImageOptions {
+  /** Image channels: 1 (grey) or 3 (RGB, a single band replicated). Default: the file's. */
+  channels?: 1 | 3;
+  /** 16-bit stretch (default 2nd..98th percentile per band, no-data value 0). */
+  percentiles?: PercentileOptions;
+}
+
+/**
+ * Decodes a satellite image at full size as the satellite reader does for training: 8-bit
+ * scaled by 1/255, 16-bit stretched per band between its percentiles. Use it to prepare new
+ * scenes for prediction with a model trained on {@link readSatellite} samples.
+ */
+export async function decodeSatelliteImage(
+  file: string,
+  options: SatelliteImageOptions = {},
+): Promise<RasterImage> {
+  const header = await readImageHeader(file);
+  const image = await decodeImage(file, options.channels ? { channels: options.channels } : {});
+  return header.bitDepth === 16 ? normalizePercentiles(image, options.percentiles) : image;
+}
+
 /** Decodes a tile: 8-bit scaled by 1/255, 16-bit stretched by percentiles, then resized. */
 async function decodeTile(file: string, settings: SatelliteSettings) {
   const header = await readImageHeader(file);
+  // 8-bit: let sharp resize while decoding.
   if (header.bitDepth === 8) return decodeSampleImage(file, settings.channels, settings.size);
-  const raw = await decodeImage(file, settings.channels ? { channels: settings.channels } : {});
-  const stretched = normalizePercentiles(raw, settings.percentiles);
+  const stretched = await decodeSatelliteImage(file, settings);
   const { size } = settings;
   const image = size ? await resizeImage(stretched, size.width, size.height, 'image') : stretched;
   return { image, originalSize: { width: header.width, height: header.height } };

@@ -4,8 +4,8 @@ import { hasMask, type SampleRef } from '@unet/data';
 import { initBackend } from '../backend.js';
 import { writeFileAtomic } from '../checkpoint-store.js';
 import { type EvaluateSample, evaluate, type ImageEvaluation } from '../evaluate.js';
-import { loadModel } from '../model-io.js';
 import type { FlagValues } from './command-spec.js';
+import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { writeJsonAtomic } from './run-files.js';
@@ -75,11 +75,7 @@ export async function evaluateCommand(
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
   await initBackend(flags.backend as never, { log, warn: log });
   const modelDir = flags.model as string;
-  const model = await loadModel(modelDir).catch((error: Error) => {
-    throw new UsageError(
-      `evaluate: cannot load a model from ${modelDir}: ${error.message.split('\n')[0]}`,
-    );
-  });
+  const model = await loadCommandModel('evaluate', modelDir);
   try {
     // A split names training samples: for tiling recipes those are tiles of the model's size.
     const inputSize = model.inputs[0]!.shape[1] as number;

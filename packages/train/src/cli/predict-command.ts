@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RasterImage } from '@unet/data';
 import { initBackend } from '../backend.js';
-import { loadModel } from '../model-io.js';
 import { type PredictInput, predict } from '../predict.js';
 import type { FlagValues } from './command-spec.js';
+import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 
@@ -47,11 +47,7 @@ export async function predictCommand(
   const inputs = await listImageInputs(flags.input as string);
   await initBackend(flags.backend as never, { log, warn: log });
   const modelDir = flags.model as string;
-  const model = await loadModel(modelDir).catch((error: Error) => {
-    throw new UsageError(
-      `predict: cannot load a model from ${modelDir}: ${error.message.split('\n')[0]}`,
-    );
-  });
+  const model = await loadCommandModel('predict', modelDir);
   try {
     const out = flags.out as string;
     const read = recipe.readImage;
