@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { initBackend } from '@unet/train';
+import { initBackend, nativeKernelSupport } from '@unet/train';
 
 const { values } = parseArgs({
   options: {
@@ -54,5 +54,6 @@ console.log(
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     tfjs_version: tf.version.tfjs,
     params: model.countParams(),
+    native_kernels: process.env.UNET_NATIVE_KERNELS === '0' ? 'off' : nativeKernelSupport(),
   }),
 );

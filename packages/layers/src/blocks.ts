@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalizationLayer } from './batch-norm';
+import { conv2dLayer } from './conv';
 import { dropoutLayer } from './dropout';
 import { layerName } from './layer-names';
 import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings';
@@ -57,7 +58,7 @@ export function convBlock(input: tf.SymbolicTensor, options: ConvBlockOptions): 
   } = options;
   let x = input;
   for (let i = 1; i <= convs; i++) {
-    const conv = tf.layers.conv2d({
+    const conv = conv2dLayer({
       filters,
       kernelSize: 3,
       padding,

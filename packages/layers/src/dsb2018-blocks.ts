@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormalizationLayer } from './batch-norm';
 import type { UnetBlockSet, UnetLevelOptions } from './block-set';
 import { convBlock } from './blocks';
+import { conv2dLayer } from './conv';
 import { dropoutLayer } from './dropout';
 import { layerName } from './layer-names';
 import { mergeSkip } from './skip-connection';
@@ -20,7 +21,7 @@ function normalizeThenActivate(x: tf.SymbolicTensor, options: UnetLevelOptions):
 }
 
 function conv3x3(x: tf.SymbolicTensor, options: UnetLevelOptions, index: number) {
-  const conv = tf.layers.conv2d({
+  const conv = conv2dLayer({
     filters: options.filters,
     kernelSize: 3,
     padding: options.padding,

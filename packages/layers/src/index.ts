@@ -30,6 +30,13 @@ export {
   type UnetConfig,
   type UnetOptions,
 } from './config';
+export {
+  CONV2D_BACKPROP_KERNEL,
+  type Conv2DBackpropKernelAttrs,
+  conv2dLayer,
+  type FusedActivation,
+  NativeConv2D,
+} from './conv';
 export { centreCropTo } from './crop';
 export {
   dropoutLayer,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { conv2dLayer } from './conv';
 import { layerName } from './layer-names';
 import type { Upsampling } from './layer-settings';
 import { applyLayer } from './symbolic';
@@ -47,7 +48,7 @@ export function upsample(input: tf.SymbolicTensor, options: UpsampleOptions): tf
     interpolation: 'bilinear',
     ...layerName(name, 'resize'),
   });
-  const conv = tf.layers.conv2d({
+  const conv = conv2dLayer({
     filters,
     kernelSize: 2,
     padding: 'same',

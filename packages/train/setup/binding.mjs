@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { patchBindingSources } from './binding-patch.mjs';
 import { checkLibtensorflowDir } from './libtensorflow.mjs';
-import { log } from './log.mjs';
+import { log, warn } from './log.mjs';
 import { bindingPath, napiBuildVersion } from './tfjs-package.mjs';
 
 function nodeGypScript(fromDirs) {
@@ -51,6 +52,10 @@ export function linkDeps(pkg, libDir) {
 }
 
 export function buildBinding(pkg, fromDirs) {
+  const patched = patchBindingSources(pkg.dir);
+  if (patched !== 'applied' && patched !== 'present') {
+    warn(`building ${pkg.name} without the fused-op patch (${patched}); fused kernels stay off`);
+  }
   const napi = napiBuildVersion(pkg);
   const modulePath = path.dirname(bindingPath(pkg));
   const args = [

@@ -12,6 +12,12 @@ download -> the TensorFlow C library inside a Python wheel (pip) or a directory
 you name. It never fails the install: when nothing works it says so, and
 initBackend('auto') falls back to wasm/cpu.
 
+Bindings it builds carry two additions to tfjs-node's sources (list(string) and
+list(type) op attributes, which TensorFlow's fused convolution needs; the
+binding then reports UNET_PATCH_LEVEL). A binding that loads without them is
+rebuilt against the library beside it, and kept as it is if that fails: it
+works, with @unet/train's fused convolution kernels off.
+
 Flags (each has an environment variable, for 'pnpm install'):
   --force-wheel           skip tfjs-node's own download        UNET_TF_SOURCE=wheel
   --download-only         only try tfjs-node's own download    UNET_TF_SOURCE=download

@@ -5,13 +5,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildBinding, linkDeps } from './binding.mjs';
+import { BINDING_PATCH_LEVEL } from './binding-patch.mjs';
 import { libtensorflowCacheDir, libtensorflowFromWheel } from './libtensorflow.mjs';
 import { log, warn } from './log.mjs';
 import { DEFAULT_GPU_WHEEL, DEFAULT_WHEEL } from './options.mjs';
 import { bindingLoads, bindingPath, napiBuildVersion } from './tfjs-package.mjs';
 
 function cachedBindingFile(pkg, options, libId) {
-  const key = `${pkg.name.replace(/[@/]/g, '_')}-${pkg.version}-napi${napiBuildVersion(pkg)}-${libId}`;
+  const key = `${pkg.name.replace(/[@/]/g, '_')}-${pkg.version}-napi${napiBuildVersion(pkg)}-${libId}-patch${BINDING_PATCH_LEVEL}`;
   return path.join(options.cacheDir, 'bindings', key, 'tfjs_binding.node');
 }
 
@@ -79,11 +80,42 @@ function wheelFor(pkg, options) {
   return pkg.name.endsWith('-gpu') ? DEFAULT_GPU_WHEEL : DEFAULT_WHEEL;
 }
 
+/**
+ * A binding that loads but predates our patch (tfjs-node's prebuilt one, or one of ours from an
+ * older release) is rebuilt against the library beside it; if that fails, the old one stays.
+ */
+function upgradeBinding(pkg, fromDirs) {
+  if (!fs.existsSync(path.join(pkg.dir, 'deps', 'lib', 'libtensorflow.so'))) {
+    return 'binding already loads (prebuilt, without the fused-op patch: fused kernels off)';
+  }
+  const current = bindingPath(pkg);
+  const backup = `${current}.${process.pid}.bak`;
+  fs.copyFileSync(current, backup);
+  try {
+    buildBinding(pkg, fromDirs);
+    const probe = bindingLoads(pkg);
+    if (probe.ok && probe.patchLevel >= BINDING_PATCH_LEVEL)
+      return 'binding rebuilt with the fused-op patch';
+    throw new Error(probe.ok ? 'the rebuilt binding lacks the patch' : probe.detail);
+  } catch (error) {
+    fs.renameSync(backup, current);
+    warn(
+      `kept the existing binding; rebuilding it with the fused-op patch failed: ${error.message}`,
+    );
+    return 'binding already loads (without the fused-op patch: fused kernels off)';
+  } finally {
+    fs.rmSync(backup, { force: true });
+  }
+}
+
 /** @returns {{ ok: boolean, how: string }} */
 export function setupNativePackage(pkg, options, fromDirs) {
   if (!options.rebuild && options.source !== 'libdir') {
     const probe = bindingLoads(pkg);
-    if (probe.ok) return { ok: true, how: 'binding already loads' };
+    if (probe.ok && probe.patchLevel >= BINDING_PATCH_LEVEL) {
+      return { ok: true, how: 'binding already loads' };
+    }
+    if (probe.ok) return { ok: true, how: upgradeBinding(pkg, fromDirs) };
   }
   const errors = [];
   if (options.source === 'libdir') {

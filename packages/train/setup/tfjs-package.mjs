@@ -39,15 +39,23 @@ export function bindingPath(pkg) {
   return path.join(pkg.dir, 'lib', `napi-v${napiBuildVersion(pkg)}`, 'tfjs_binding.node');
 }
 
-/** Loads the package in a child process (a crash there must not take the installer down). */
+/**
+ * Loads the package in a child process (a crash there must not take the installer down) and
+ * reads the binding's UNET_PATCH_LEVEL (0 for a binding built from tfjs-node's own sources).
+ */
 export function bindingLoads(pkg) {
   const probe = spawnSync(
     process.execPath,
     [
       '-e',
-      `const tf = require(${JSON.stringify(pkg.dir)}); tf.tensor([1, 2]).square().dataSync();`,
+      `const tf = require(${JSON.stringify(pkg.dir)}); tf.tensor([1, 2]).square().dataSync();` +
+        'process.stdout.write(String(tf.backend().binding.UNET_PATCH_LEVEL ?? 0));',
     ],
     { encoding: 'utf8', timeout: 120_000, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
   );
-  return { ok: probe.status === 0, detail: (probe.stderr || probe.error?.message || '').trim() };
+  return {
+    ok: probe.status === 0,
+    patchLevel: Number.parseInt(probe.stdout, 10) || 0,
+    detail: (probe.stderr || probe.error?.message || '').trim(),
+  };
 }

@@ -60,7 +60,11 @@ export { confusionCounts, scoresFromCounts } from './mask-scores.js';
 export { CHECKPOINT_FILES, loadModel, loadOptimizerInto, loadWeightsInto } from './model-io.js';
 export type { MonitorMode } from './monitor.js';
 export { inferMode, Monitor } from './monitor.js';
-export { installNativeKernels } from './native-kernels.js';
+export {
+  installNativeKernels,
+  type NativeKernelSupport,
+  nativeKernelSupport,
+} from './native-kernels.js';
 export type { OptimizerName } from './optimizers.js';
 export { createOptimizer, OPTIMIZER_NAMES } from './optimizers.js';
 export type { OverlayOptions } from './overlay.js';

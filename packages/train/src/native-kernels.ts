@@ -6,41 +6,9 @@ import {
   RANDOM_UNIFORM_KERNEL,
   type RandomUniformKernelAttrs,
 } from '@unet/layers';
-
-/** The part of tfjs-node's backend these kernels use: one TensorFlow eager op per call. */
-interface NativeBackend {
-  binding: {
-    TF_ATTR_INT: number;
-    TF_ATTR_FLOAT: number;
-    TF_ATTR_BOOL: number;
-    TF_ATTR_STRING: number;
-    TF_ATTR_TYPE: number;
-    TF_FLOAT: number;
-    TF_INT32: number;
-  };
-  executeMultipleOutputs(
-    name: string,
-    attrs: { name: string; type: number; value: unknown }[],
-    inputs: tf.Tensor[],
-    numOutputs: number,
-  ): tf.Tensor[];
-  executeSingleOutput(
-    name: string,
-    attrs: { name: string; type: number; value: unknown }[],
-    inputs: tf.Tensor[],
-  ): tf.Tensor;
-}
-
-function nativeBackend(): NativeBackend | undefined {
-  const backend = tf.backend() as unknown as Partial<NativeBackend>;
-  return tf.getBackend() === 'tensorflow' && typeof backend.executeSingleOutput === 'function'
-    ? (backend as NativeBackend)
-    : undefined;
-}
-
-function floatType(native: NativeBackend, name = 'T') {
-  return { name, type: native.binding.TF_ATTR_TYPE, value: native.binding.TF_FLOAT };
-}
+import { floatType, type NativeBackend, nativeBackend, requireNative } from './native-backend.js';
+import { filterGradientWithBias, fusedConvOp, registerFusedConv2D } from './native-conv.js';
+import { oneDnnPooling, registerMaxPool } from './native-max-pool.js';
 
 /** TensorFlow's RandomUniform op, for @unet/layers' dropout. */
 function registerRandomUniform(): void {
@@ -81,12 +49,6 @@ function batchNormAttrs(native: NativeBackend, epsilon: number) {
     { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' },
     { name: 'is_training', type: binding.TF_ATTR_BOOL, value: true },
   ];
-}
-
-function requireNative(kernel: string): NativeBackend {
-  const native = nativeBackend();
-  if (!native) throw new Error(`${kernel} needs the tensorflow backend`);
-  return native;
 }
 
 /** TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3, for @unet/layers' batch normalization. */
@@ -173,12 +135,55 @@ function registerReluGradient(): void {
 
 /**
  * Installs the native kernels this toolkit adds to tfjs-node: TensorFlow's RandomUniform for
- * dropout noise, ReluGrad for ReLU's gradient, and FusedBatchNormV3 / FusedBatchNormGradV3 for
- * batch normalization in training. `initBackend` calls it when it picks the
+ * dropout noise, ReluGrad for ReLU's gradient, FusedBatchNormV3 / FusedBatchNormGradV3 for
+ * batch normalization in training, oneDNN's max pooling (forward and gradient), and TensorFlow's
+ * fused convolution + bias + ReLU (forward, and the gradient @unet/layers' `NativeConv2D` uses;
+ * the fused forward needs the binding built by `unet-setup-tensorflow`, see
+ * {@link nativeKernelSupport}). `initBackend` calls it when it picks the
  * `tensorflow` backend; call it yourself if you set that backend another way. Safe to call twice.
  */
 export function installNativeKernels(): void {
   registerRandomUniform();
   registerReluGradient();
   registerBatchNorm();
+  registerMaxPool();
+  registerFusedConv2D();
+}
+
+/** Which native paths {@link installNativeKernels} can use on the current backend. */
+export interface NativeKernelSupport {
+  /** The tensorflow backend is active (nothing below applies otherwise). */
+  native: boolean;
+  /** UNET_PATCH_LEVEL of tfjs-node's binding: 0 when it was not built by `unet-setup-tensorflow`. */
+  bindingPatchLevel: number;
+  /** The op behind FusedConv2D: '_MklNativeFusedConv2D' (oneDNN), '_FusedConv2D', or undefined (tfjs-node's three ops). */
+  fusedConv2D: string | undefined;
+  /** Filter and bias gradients in one oneDNN pass. */
+  filterGradientWithBias: boolean;
+  /** Max pooling and its gradient on oneDNN. */
+  oneDnnMaxPool: boolean;
+}
+
+/**
+ * Reports which native paths run here, e.g. to log next to a benchmark. Probes each op once on a
+ * tiny input.
+ */
+export function nativeKernelSupport(): NativeKernelSupport {
+  const native = nativeBackend();
+  if (!native) {
+    return {
+      native: false,
+      bindingPatchLevel: 0,
+      fusedConv2D: undefined,
+      filterGradientWithBias: false,
+      oneDnnMaxPool: false,
+    };
+  }
+  return {
+    native: true,
+    bindingPatchLevel: native.binding.UNET_PATCH_LEVEL ?? 0,
+    fusedConv2D: fusedConvOp(native)?.op,
+    filterGradientWithBias: filterGradientWithBias(native),
+    oneDnnMaxPool: oneDnnPooling(native),
+  };
 }

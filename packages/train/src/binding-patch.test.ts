@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BINDING_PATCH_LEVEL, patchBindingSources } from '../setup/binding-patch.mjs';
+
+const BACKEND_CC = `void AssignOpAttr(napi_env env, TFE_Op *tfe_op, napi_value attr_value) {
+  switch (tf_attr_type) {
+    case TF_ATTR_STRING: {
+      std::string str_value;
+      break;
+    }
+    case TF_ATTR_TYPE: {
+      TF_DataType tf_data_type;
+      break;
+    }
+  }
+}
+`;
+const BINDING_CC = `  EXPORT_INT_PROPERTY(TF_ATTR_TYPE);
+  EXPORT_INT_PROPERTY(TF_ATTR_SHAPE);
+#undef EXPORT_INT_PROPERTY
+`;
+
+const dirs: string[] = [];
+function fixture(backend = BACKEND_CC): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-binding-patch-'));
+  dirs.push(dir);
+  fs.mkdirSync(path.join(dir, 'binding'));
+  fs.writeFileSync(path.join(dir, 'binding', 'tfjs_backend.cc'), backend);
+  fs.writeFileSync(path.join(dir, 'binding', 'tfjs_binding.cc'), BINDING_CC);
+  return dir;
+}
+const read = (dir: string, file: string) =>
+  fs.readFileSync(path.join(dir, 'binding', file), 'utf8');
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's binding)", () => {
+  it('inserts the list(string) and list(type) branches and the patch level, once', () => {
+    const dir = fixture();
+    expect(patchBindingSources(dir)).toBe('applied');
+    const backend = read(dir, 'tfjs_backend.cc');
+    const stringCase = backend.indexOf('case TF_ATTR_STRING: {');
+    const typeCase = backend.indexOf('case TF_ATTR_TYPE: {');
+    const stringList = backend.indexOf('TFE_OpSetAttrStringList');
+    const typeList = backend.indexOf('TFE_OpSetAttrTypeList');
+    // Each list branch sits inside its own case, before the single-value code.
+    expect(stringCase).toBeLessThan(stringList);
+    expect(stringList).toBeLessThan(backend.indexOf('std::string str_value;'));
+    expect(typeCase).toBeLessThan(typeList);
+    expect(typeList).toBeLessThan(backend.indexOf('TF_DataType tf_data_type;'));
+    expect(read(dir, 'tfjs_binding.cc')).toContain(
+      `AssignIntProperty(env, exports, "UNET_PATCH_LEVEL", ${BINDING_PATCH_LEVEL});`,
+    );
+    expect(patchBindingSources(dir)).toBe('present');
+    expect(read(dir, 'tfjs_backend.cc')).toBe(backend);
+  });
+
+  it('leaves sources it does not recognise untouched and says why', () => {
+    const dir = fixture(BACKEND_CC.replace('case TF_ATTR_TYPE: {', 'case TF_ATTR_DTYPE: {'));
+    const before = read(dir, 'tfjs_backend.cc');
+    expect(patchBindingSources(dir)).toMatch(
+      /no single "case TF_ATTR_TYPE: \{" in binding\/tfjs_backend\.cc/,
+    );
+    expect(read(dir, 'tfjs_backend.cc')).toBe(before);
+    expect(read(dir, 'tfjs_binding.cc')).toBe(BINDING_CC);
+  });
+
+  it("replaces files instead of writing through them, so pnpm's hard-linked store copy keeps the original", () => {
+    const dir = fixture();
+    const storeCopy = path.join(dir, 'store-copy.cc');
+    fs.linkSync(path.join(dir, 'binding', 'tfjs_backend.cc'), storeCopy);
+    patchBindingSources(dir);
+    expect(fs.readFileSync(storeCopy, 'utf8')).toBe(BACKEND_CC);
+  });
+
+  it("the installed tfjs-node's sources carry the edits (the postinstall applied them)", () => {
+    const require = createRequire(import.meta.url);
+    const pkgDir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-binding-installed-'));
+    dirs.push(copy);
+    fs.cpSync(path.join(pkgDir, 'binding'), path.join(copy, 'binding'), { recursive: true });
+    expect(patchBindingSources(copy)).toBe('present');
+  });
+});
