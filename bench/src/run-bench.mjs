@@ -61,8 +61,9 @@ function caseArgs(c) {
 const kerasPython = execFileSync('bash', [path.join(repoRoot, 'scripts', 'keras-venv.sh')], {
   encoding: 'utf8',
 }).trim();
-// 'tfjs-node-baseline' is this toolkit without its native kernels (UNET_NATIVE_KERNELS=0): the
-// "before" of the native dropout noise and ReLU gradient, measured in the same rounds.
+// 'tfjs-node-baseline' is this toolkit without its native kernels and without freeing gradients
+// during backpropagation (UNET_NATIVE_KERNELS=0, UNET_TAPE_RELEASE=0), with tfjs's own Adam: plain tfjs-node, the
+// "before" of every change, measured in the same rounds.
 const BASELINE = process.env.BENCH_BASELINE !== '0';
 const FRAMEWORKS = ['tfjs-node', 'keras', ...(BASELINE ? ['tfjs-node-baseline'] : [])];
 const runs = Object.fromEntries(FRAMEWORKS.map((f) => [f, {}]));
@@ -85,7 +86,9 @@ for (let round = 1; round <= ROUNDS; round++) {
               process.execPath,
               [tfjsScript, ...caseArgs(c)],
               what,
-              framework === 'tfjs-node-baseline' ? { UNET_NATIVE_KERNELS: '0' } : {},
+              framework === 'tfjs-node-baseline'
+                ? { UNET_NATIVE_KERNELS: '0', UNET_TAPE_RELEASE: '0' }
+                : {},
             );
       runs[framework][c.model] = [...(runs[framework][c.model] ?? []), result];
     }

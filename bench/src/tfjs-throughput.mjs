@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { initBackend, nativeKernelSupport } from '@unet/train';
+import { createOptimizer, initBackend, nativeKernelSupport } from '@unet/train';
 
 const { values } = parseArgs({
   options: {
@@ -21,7 +21,10 @@ const batch = Number(values['batch-size']);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
-model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+// The toolkit's Adam (createOptimizer, as train() and the apps use); plain tfjs for the baseline.
+const baseline = process.env.UNET_NATIVE_KERNELS === '0';
+const optimizer = baseline ? tf.train.adam(1e-3) : createOptimizer('adam', 1e-3);
+model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
 // Fixed pseudo-random data (the values do not matter for speed, only shapes and dtypes).
 const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
@@ -54,6 +57,7 @@ console.log(
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     tfjs_version: tf.version.tfjs,
     params: model.countParams(),
-    native_kernels: process.env.UNET_NATIVE_KERNELS === '0' ? 'off' : nativeKernelSupport(),
+    native_kernels: baseline ? 'off' : nativeKernelSupport(),
+    optimizer: optimizer.constructor.name,
   }),
 );

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { installNativeKernels } from './native-kernels.js';
+import { setTapeMemoryRelease } from './tape-memory.js';
 
 /** Backends in the order `auto` tries them (best first). */
 export const BACKEND_PREFERENCES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -110,6 +111,7 @@ export async function initBackend(
     try {
       const name = await load(candidate);
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+      setTapeMemoryRelease(process.env.UNET_TAPE_RELEASE !== '0');
       await tf.ready();
       const reason = preference === 'auto' ? 'best available' : 'requested';
       log(`[unet] backend: ${tf.getBackend()} (${WHY[candidate]}; ${reason})`);

@@ -44,6 +44,7 @@ export type {
   MaskPair,
 } from './evaluate.js';
 export { evaluate, evaluateMasks } from './evaluate.js';
+export { FlatAdamOptimizer } from './flat-adam.js';
 export type { InstanceScore, ThresholdCounts } from './instance-score.js';
 export {
   DSB_IOU_THRESHOLDS,
@@ -73,6 +74,7 @@ export type { PredictInput, PredictOptions, PredictResult } from './predict.js';
 export { predict } from './predict.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
+export { setTapeMemoryRelease } from './tape-memory.js';
 export type { TileOptions, TilePlan } from './tiled-predict.js';
 export { planTiles, predictTiled } from './tiled-predict.js';
 export type { BatchDataset, LossOrMetric, TrainOptions, TrainResult } from './train.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FlatAdamOptimizer } from './flat-adam.js';
 
 /** Optimizers `train()` can create by name. */
 export const OPTIMIZER_NAMES = [
@@ -15,7 +16,8 @@ export const OPTIMIZER_NAMES = [
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
 const FACTORIES: Record<OptimizerName, (lr: number) => tf.Optimizer> = {
-  adam: (lr) => tf.train.adam(lr),
+  // tfjs's defaults (beta1 0.9, beta2 0.999, the backend's epsilon), all variables at once.
+  adam: (lr) => new FlatAdamOptimizer(lr, 0.9, 0.999),
   adamax: (lr) => tf.train.adamax(lr),
   sgd: (lr) => tf.train.sgd(lr),
   momentum: (lr) => tf.train.momentum(lr, 0.9),
@@ -25,7 +27,8 @@ const FACTORIES: Record<OptimizerName, (lr: number) => tf.Optimizer> = {
 };
 
 /**
- * Creates a tfjs optimizer by name with the given learning rate (`momentum` uses momentum 0.9).
+ * Creates a tfjs optimizer by name with the given learning rate (`momentum` uses momentum 0.9;
+ * `adam` is {@link FlatAdamOptimizer}, tfjs's Adam updating all variables in one pass).
  * @throws listing the valid names when `name` is unknown.
  */
 export function createOptimizer(name: string, learningRate: number): tf.Optimizer {

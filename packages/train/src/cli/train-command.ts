@@ -1,11 +1,12 @@
 import fs from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/data';
 import { compileWithNamedLosses } from '@unet/losses';
 import { initBackend } from '../backend.js';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { ReduceLROnPlateau } from '../callbacks/reduce-lr-on-plateau.js';
 import { TimeStopping } from '../callbacks/time-stopping.js';
+import { createOptimizer } from '../optimizers.js';
 import { runPaths, train } from '../train.js';
 import type { FlagValues } from './command-spec.js';
 import { stopOnInterrupt } from './interrupt.js';
@@ -138,7 +139,7 @@ export async function trainCommand(
   );
 
   compileWithNamedLosses(model, {
-    optimizer: tf.train.adam(config.learningRate),
+    optimizer: createOptimizer('adam', config.learningRate),
     loss: recipe.loss,
     metrics: recipe.metrics,
   });
