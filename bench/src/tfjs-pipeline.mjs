@@ -1,6 +1,7 @@
 // Epoch time of the dsb2018 preset on the DSB2018 sample fed by the real data pipeline
 // (listDsb2018 -> toTfDataset: decode or cache read, augment, batch, prefetch) versus the same
-// images as in-memory tensors. Prints one JSON line.
+// images as in-memory tensors, alternated over rounds; plus tensor count and RSS over 20 epochs.
+// Prints one JSON line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { clearCache, listDsb2018, loadSamples, toTfDataset } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import { initBackend } from '@unet/train';
+import { createOptimizer, initBackend } from '@unet/train';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const data = path.resolve(here, '../../../shared/data/dsb2018/stage1_train');
@@ -18,14 +19,15 @@ if (!fs.existsSync(data)) {
 }
 const SIZE = 128;
 const BATCH = 16;
-const EPOCHS = Number(process.env.BENCH_PIPELINE_EPOCHS ?? 4);
+const ROUNDS = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 3);
+const EPOCHS = Number(process.env.BENCH_PIPELINE_EPOCHS ?? 3);
 const MEMORY_EPOCHS = Number(process.env.BENCH_MEMORY_EPOCHS ?? 20);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
 
 function compiledModel() {
   const model = buildUnet({ preset: 'dsb2018', inputShape: [SIZE, SIZE, 3] });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+  model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'binaryCrossentropy' });
   return model;
 }
 
@@ -56,35 +58,49 @@ const refs = await listDsb2018(data, {
   cache: cacheDir,
   progress: false,
 });
-
-// In memory: decode once, stack into tensors, fit on tensors.
 const { samples } = await loadSamples(refs, { progress: false });
 const x = tf.stack(samples.map((s) => tf.tensor3d(s.image.data, [SIZE, SIZE, 3])));
 const y = tf.stack(samples.map((s) => tf.tensor3d(s.mask.data, [SIZE, SIZE, 1])));
-let model = compiledModel();
-// 20 epochs here: the tensor count and RSS per epoch show whether memory grows.
-const inMemory = await epochTimes(
+
+// Three ways to feed the same model, alternated round by round so that the machine's noise
+// spreads over all of them: in-memory tensors (model.fit), the samples loaded once as the apps'
+// train command does (toTfDataset: shuffle, augment, batch, prefetch), and lazy references read
+// from the disk cache every epoch.
+const feeds = {
+  in_memory: (m, callbacks) =>
+    m.fit(x, y, { batchSize: BATCH, epochs: EPOCHS, shuffle: true, verbose: 0, callbacks }),
+  loaded: (m, callbacks) =>
+    m.fitDataset(toTfDataset(samples, { batchSize: BATCH, augment: true, seed: 1 }), {
+      epochs: EPOCHS,
+      verbose: 0,
+      callbacks,
+    }),
+  lazy_cached: (m, callbacks) =>
+    m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), {
+      epochs: EPOCHS,
+      verbose: 0,
+      callbacks,
+    }),
+};
+const model = compiledModel();
+const perRound = Object.fromEntries(Object.keys(feeds).map((k) => [k, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, fit] of Object.entries(feeds)) {
+    perRound[name].push(median(await epochTimes(model, fit)));
+  }
+}
+const overhead = (name) => median(perRound[name].map((t, i) => t / perRound.in_memory[i] - 1));
+
+// Tensor count and RSS over a longer in-memory run.
+await epochTimes(
   model,
   (m, callbacks) =>
     m.fit(x, y, { batchSize: BATCH, epochs: MEMORY_EPOCHS, shuffle: true, verbose: 0, callbacks }),
   true,
 );
-model.dispose();
 x.dispose();
 y.dispose();
 
-// Pipeline from the (warm) disk cache, with augmentation, as the apps train.
-model = compiledModel();
-const pipeline = await epochTimes(model, (m, callbacks) =>
-  m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), {
-    epochs: EPOCHS,
-    verbose: 0,
-    callbacks,
-  }),
-);
-model.dispose();
-
-// Pipeline decoding PNGs every epoch (no cache): the worst case.
 await clearCache(cacheDir);
 const uncachedRefs = await listDsb2018(data, {
   size: SIZE,
@@ -92,27 +108,33 @@ const uncachedRefs = await listDsb2018(data, {
   cache: false,
   progress: false,
 });
-model = compiledModel();
-const uncached = await epochTimes(model, (m, callbacks) =>
-  m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), {
-    epochs: EPOCHS,
-    verbose: 0,
-    callbacks,
-  }),
+const uncached = median(
+  await epochTimes(model, (m, callbacks) =>
+    m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), {
+      epochs: EPOCHS,
+      verbose: 0,
+      callbacks,
+    }),
+  ),
 );
 model.dispose();
 fs.rmSync(cacheDir, { recursive: true, force: true });
 
+const inMemory = median(perRound.in_memory);
 console.log(
   JSON.stringify({
     images: refs.length,
     size: SIZE,
     batch_size: BATCH,
-    epoch_seconds_in_memory: median(inMemory),
-    epoch_seconds_pipeline_cached: median(pipeline),
-    epoch_seconds_pipeline_uncached: median(uncached),
-    pipeline_overhead_cached: median(pipeline) / median(inMemory) - 1,
-    pipeline_overhead_uncached: median(uncached) / median(inMemory) - 1,
+    rounds: ROUNDS,
+    epoch_seconds_per_round: perRound,
+    epoch_seconds_in_memory: inMemory,
+    epoch_seconds_pipeline_loaded: median(perRound.loaded),
+    epoch_seconds_pipeline_cached: median(perRound.lazy_cached),
+    epoch_seconds_pipeline_uncached: uncached,
+    pipeline_overhead_loaded: overhead('loaded'),
+    pipeline_overhead_cached: overhead('lazy_cached'),
+    pipeline_overhead_uncached: uncached / inMemory - 1,
     memory_over_epochs: {
       epochs: MEMORY_EPOCHS,
       tensors: memory.tensors,

@@ -1,6 +1,6 @@
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { clearCache, readImageFolder } from '@unet/data';
+import { clearCache, listImageFolder, readImageFolder } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { box, makeTempDir, removeDir, sameValues, writePng } from './test-support';
 
@@ -63,6 +63,21 @@ describe('on-disk sample cache', () => {
     await utimes(mask, later, later);
     const stats = (await load()).stats;
     expect(stats).toEqual({ cacheHits: 2, cacheMisses: 1, decodedFiles: 2 });
+  });
+
+  it('fingerprints a listed sample once: its later loads reuse the key, a new listing sees edits', async () => {
+    const refs = await listImageFolder(data, { cache, progress: false, size: 12 });
+    const ref = refs.find((r) => r.id === 'c')!;
+    await ref.load();
+    const mask = path.join(data, 'masks', 'c.png');
+    const later = new Date(Date.now() + 120_000);
+    await utimes(mask, later, later);
+    const misses = ref.stats.cacheMisses;
+    await ref.load();
+    expect(ref.stats.cacheMisses).toBe(misses);
+    const relisted = await listImageFolder(data, { cache, progress: false, size: 12 });
+    await relisted.find((r) => r.id === 'c')!.load();
+    expect(relisted[0]!.stats.cacheMisses).toBe(1);
   });
 
   it('treats a damaged entry as a miss', async () => {

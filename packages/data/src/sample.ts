@@ -67,7 +67,10 @@ export interface SampleRef {
   id: string;
   /** Source files (image first); part of the cache key with their size and mtime. */
   files: string[];
-  /** Decodes (or reads from cache) this sample. Throws a `DataFileError` for bad files. */
+  /**
+   * Decodes (or reads from cache) this sample. Throws a `DataFileError` for bad files. The cache
+   * key (the files' size and mtime) is taken on the first load; list again to pick up edits.
+   */
   load(): Promise<Sample>;
   /** Counters of the listing this reference belongs to. */
   readonly stats: LoadStats;
