@@ -18,7 +18,8 @@ What is timed
   Keras overlap input and skip the per-step sync, and includes fit's per-call setup.
 - Inference: `model.predict_on_batch(x)` (the compiled predict function; returns a NumPy array, so
   each batch includes the copy out), after --infer-warmup untimed calls. --infer-mode call uses
-  `model(x, training=False)` eagerly instead.
+  `model(x, training=False)` eagerly instead. Also reported: `infer_predict_images_per_s`, the
+  same batches through `model.predict(x, batch_size=B)` (one call per batch, as the tutorials do).
 - Peak RSS: max(getrusage ru_maxrss, /proc/self/status VmHWM) at the end, i.e. the high-water mark
   of the whole process (interpreter + TensorFlow + model + data + training + inference);
   per-phase samples are in "rss".
@@ -156,6 +157,14 @@ def main(argv=None):
     rss.sample("after_infer")
 
     infer_seconds = sum(infer_times)
+
+    # model.predict, what the Keras tutorials call: the same batches, each a predict() call
+    # (which also builds its data adapter and iterator every time).
+    model.predict(xs[0], batch_size=args.batch_size, verbose=0)
+    t0 = time.perf_counter()
+    for i in range(args.infer_batches):
+        model.predict(xs[i % n], batch_size=args.batch_size, verbose=0)
+    predict_seconds = time.perf_counter() - t0
     peak = rss.peak()
     result = {
         "framework": "keras",
@@ -164,6 +173,7 @@ def main(argv=None):
         "batch_size": args.batch_size,
         "train_images_per_s": round(args.steps * args.batch_size / train_seconds, 3),
         "infer_images_per_s": round(args.infer_batches * args.batch_size / infer_seconds, 3),
+        "infer_predict_images_per_s": round(args.infer_batches * args.batch_size / predict_seconds, 3),
         "peak_rss_mb": peak["peak_rss_mb"],
         "tf_version": tf.__version__,
         "keras_version": keras.__version__,

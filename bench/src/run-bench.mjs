@@ -107,6 +107,8 @@ const summary = {
   train_ratio_vs_keras: {},
   infer_ratio_vs_keras: {},
   rss_ratio_vs_keras: {},
+  // Inference against Keras's model.predict (one call per batch) rather than predict_on_batch.
+  infer_ratio_vs_keras_predict: {},
   baseline_train_ratio_vs_keras: {},
   baseline_infer_ratio_vs_keras: {},
   baseline_rss_ratio_vs_keras: {},
@@ -117,6 +119,11 @@ for (const c of CASES) {
   summary.train_ratio_vs_keras[c.model] = ratio(c.model, 'train_images_per_s');
   summary.infer_ratio_vs_keras[c.model] = ratio(c.model, 'infer_images_per_s');
   summary.rss_ratio_vs_keras[c.model] = ratio(c.model, 'peak_rss_mb');
+  summary.infer_ratio_vs_keras_predict[c.model] = median(
+    field('tfjs-node', c.model, 'infer_images_per_s').map(
+      (v, i) => v / field('keras', c.model, 'infer_predict_images_per_s')[i],
+    ),
+  );
   if (BASELINE) {
     summary.baseline_train_ratio_vs_keras[c.model] = ratio(
       c.model,
@@ -171,13 +178,27 @@ for (const c of CASES) {
       `${fmt(m['tfjs-node'].peak_rss_mb, 0).padStart(16)} ${fmt(m.keras.peak_rss_mb, 0).padStart(5)} ${fmt(summary.rss_ratio_vs_keras[c.model]).padStart(5)}`,
   );
 }
+for (const c of CASES) {
+  console.log(
+    `${c.model.padEnd(10)} inference vs Keras model.predict (one call per batch): ${fmt(summary.infer_ratio_vs_keras_predict[c.model])}x`,
+  );
+}
 if (BASELINE) {
   for (const c of CASES) {
     console.log(
-      `${c.model.padEnd(10)} without native kernels (before): train ${fmt(summary.baseline_train_ratio_vs_keras[c.model])}x, ` +
+      `${c.model.padEnd(10)} plain tfjs-node (before): train ${fmt(summary.baseline_train_ratio_vs_keras[c.model])}x, ` +
         `infer ${fmt(summary.baseline_infer_ratio_vs_keras[c.model])}x, RSS ${fmt(summary.baseline_rss_ratio_vs_keras[c.model])}x Keras`,
     );
   }
+}
+if (summary.pipeline?.pipeline_overhead_loaded !== undefined) {
+  const p = summary.pipeline;
+  const pct = (v) => `${(100 * v).toFixed(1)}%`;
+  console.log(
+    `data pipeline vs in-memory epoch time: loaded samples (the apps) +${pct(p.pipeline_overhead_loaded)}, ` +
+      `lazy from the disk cache +${pct(p.pipeline_overhead_cached)}, decoding every epoch +${pct(p.pipeline_overhead_uncached)}; ` +
+      `tensors over ${p.memory_over_epochs.epochs} epochs +${p.memory_over_epochs.tensor_growth}, RSS +${p.memory_over_epochs.rss_growth_mb_epoch2_to_last} MB`,
+  );
 }
 if (summary.pipeline) console.log(`data pipeline: ${JSON.stringify(summary.pipeline)}`);
 console.log(`written ${path.relative(repoRoot, out)}`);
