@@ -11,8 +11,11 @@ export const CONV2D_BACKPROP_KERNEL = 'UnetConv2DBackprop';
 
 /** Attributes of {@link CONV2D_BACKPROP_KERNEL}. */
 export interface Conv2DBackpropKernelAttrs {
+  /** Strides of the convolution, `[height, width]`. */
   strides: [number, number];
+  /** Padding of the convolution. */
   pad: 'same' | 'valid';
+  /** The activation fused into the forward pass, whose gradient the kernel applies first. */
   activation: FusedActivation;
 }
 
