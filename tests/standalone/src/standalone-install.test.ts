@@ -133,12 +133,15 @@ describe.each(PACKAGES)('@unet/%s installed from its tarball outside the workspa
     expect(await typeErrorsOutsideTfjs(dir)).toEqual([]);
   });
 
-  it.runIf(name === 'train')('runs its unet-setup-tensorflow command (bin and setup files shipped)', async () => {
-    const bin = path.join(dir, 'node_modules', '.bin', 'unet-setup-tensorflow');
-    const out = await run(bin, ['--help'], dir);
-    expect(out).toContain('unet-setup-tensorflow');
-    expect(out).toContain('UNET_TF_SOURCE');
-  });
+  it.runIf(name === 'train')(
+    'runs its unet-setup-tensorflow command (bin and setup files shipped)',
+    async () => {
+      const bin = path.join(dir, 'node_modules', '.bin', 'unet-setup-tensorflow');
+      const out = await run(bin, ['--help'], dir);
+      expect(out).toContain('unet-setup-tensorflow');
+      expect(out).toContain('UNET_TF_SOURCE');
+    },
+  );
 
   it('declares a tested peer range on TensorFlow.js', () => {
     const manifest = readJson<{ peerDependencies: Record<string, string> }>(
