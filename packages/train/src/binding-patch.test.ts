@@ -78,12 +78,16 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
     expect(fs.readFileSync(storeCopy, 'utf8')).toBe(BACKEND_CC);
   });
 
-  it("the installed tfjs-node's sources carry the edits (the postinstall applied them)", () => {
+  it("applies to the installed tfjs-node's own sources (or finds them patched)", () => {
     const require = createRequire(import.meta.url);
     const pkgDir = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-binding-installed-'));
     dirs.push(copy);
     fs.cpSync(path.join(pkgDir, 'binding'), path.join(copy, 'binding'), { recursive: true });
-    expect(patchBindingSources(copy)).toBe('present');
+    // The binding may come from the setup's cache, leaving these sources as tfjs-node ships them.
+    expect(patchBindingSources(copy)).toMatch(/^(applied|present)$/);
+    expect(fs.readFileSync(path.join(copy, 'binding', 'tfjs_backend.cc'), 'utf8')).toContain(
+      'TFE_OpSetAttrStringList',
+    );
   });
 });

@@ -148,7 +148,7 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     this.flat = undefined;
   }
 
-  override async getWeights(): Promise<NamedTensor[]> {
+  override async getWeights(): ReturnType<tf.AdamOptimizer['getWeights']> {
     if (!this.flat) return super.getWeights();
     // Copies made for the caller; freed on the next call or dispose() if the caller keeps them.
     tf.dispose(this.handedOut);
@@ -158,7 +158,9 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     return [iterations!, ...m, ...v];
   }
 
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+  override async setWeights(
+    weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0],
+  ): Promise<void> {
     if (this.flat) {
       tf.dispose([this.flat.m, this.flat.v]);
       this.flat = undefined;
