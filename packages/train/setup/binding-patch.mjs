@@ -1,7 +1,8 @@
 // Our additions to tfjs-node's C++ binding, applied to its sources before node-gyp builds it.
-// tfjs-node passes op attributes of one value or lists of int/float/bool only; TensorFlow's
-// fused convolution (_FusedConv2D and its oneDNN twin) needs list(string) `fused_ops` and
-// list(type) `TArgs`. The binding then exports UNET_PATCH_LEVEL so that code can ask for them.
+// 1: tfjs-node passes op attributes of one value or lists of int/float/bool only; TensorFlow's
+//    fused convolution (_FusedConv2D and its oneDNN twin) needs list(string) `fused_ops` and
+//    list(type) `TArgs`.
+// The binding exports UNET_PATCH_LEVEL so that code can ask for them.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -62,31 +63,48 @@ const EDITS = [
   },
 ];
 
+const levelTag = (level) => `// ${MARKER} level ${level}\n`;
+const PRISTINE_SUFFIX = '.unet-pristine';
+
 /**
  * Applies the edits to the package's binding sources, unless they are there already.
  * Returns 'applied', 'present', or the reason it could not (sources of another tfjs-node
  * version): the binding then builds as tfjs-node ships it and the fused kernels stay off.
- * Files are rewritten, never edited in place, so pnpm's hard-linked store copy stays intact.
+ * The shipped sources are kept beside (`*.unet-pristine`), so a later patch level starts from
+ * them. Files are rewritten, never edited in place, so pnpm's hard-linked store copy stays intact.
  */
 export function patchBindingSources(pkgDir) {
-  const texts = new Map();
-  for (const { file } of EDITS) {
-    if (!texts.has(file)) texts.set(file, fs.readFileSync(path.join(pkgDir, file), 'utf8'));
+  const files = [...new Set(EDITS.map((e) => e.file))];
+  const read = (file) => fs.readFileSync(path.join(pkgDir, file), 'utf8');
+  const tag = levelTag(BINDING_PATCH_LEVEL);
+  if (files.every((file) => read(file).startsWith(tag))) return 'present';
+  const pristine = new Map();
+  for (const file of files) {
+    const kept = path.join(pkgDir, `${file}${PRISTINE_SUFFIX}`);
+    const text = fs.existsSync(kept) ? fs.readFileSync(kept, 'utf8') : read(file);
+    if (text.includes(MARKER))
+      return `${file} was patched by another release; reinstall the package`;
+    pristine.set(file, text);
   }
-  if ([...texts.values()].every((t) => t.includes(MARKER))) return 'present';
-  if ([...texts.values()].some((t) => t.includes(MARKER))) return 'partly patched sources';
+  const texts = new Map(pristine);
   for (const { file, anchor, text } of EDITS) {
     const source = texts.get(file);
     const at = source.indexOf(anchor);
-    if (at < 0 || source.indexOf(anchor, at + 1) >= 0)
+    if (at < 0 || source.indexOf(anchor, at + 1) >= 0) {
       return `no single "${anchor.trim()}" in ${file}`;
-    texts.set(file, source.slice(0, at + anchor.length) + text + source.slice(at + anchor.length));
+    }
+    const cut = at + anchor.length;
+    texts.set(file, source.slice(0, cut) + text + source.slice(cut));
   }
-  for (const [file, text] of texts) {
-    const target = path.join(pkgDir, file);
+  const replace = (target, text) => {
     const tmp = `${target}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, text);
     fs.renameSync(tmp, target);
+  };
+  for (const [file, text] of texts) {
+    const kept = path.join(pkgDir, `${file}${PRISTINE_SUFFIX}`);
+    if (!fs.existsSync(kept)) replace(kept, pristine.get(file));
+    replace(path.join(pkgDir, file), tag + text);
   }
   return 'applied';
 }

@@ -56,8 +56,28 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
     expect(read(dir, 'tfjs_binding.cc')).toContain(
       `AssignIntProperty(env, exports, "UNET_PATCH_LEVEL", ${BINDING_PATCH_LEVEL});`,
     );
+    expect(backend.startsWith(`// @unet patch level ${BINDING_PATCH_LEVEL}\n`)).toBe(true);
+    expect(read(dir, 'tfjs_backend.cc.unet-pristine')).toBe(BACKEND_CC);
     expect(patchBindingSources(dir)).toBe('present');
     expect(read(dir, 'tfjs_backend.cc')).toBe(backend);
+  });
+
+  it('re-patches sources of an older patch level from the kept original, without doubling edits', () => {
+    const dir = fixture();
+    patchBindingSources(dir);
+    const current = read(dir, 'tfjs_backend.cc');
+    for (const file of ['tfjs_backend.cc', 'tfjs_binding.cc']) {
+      const text = read(dir, file).replace(/^\/\/ @unet patch level \d+/, '// @unet patch level 0');
+      fs.writeFileSync(path.join(dir, 'binding', file), text);
+    }
+    expect(patchBindingSources(dir)).toBe('applied');
+    expect(read(dir, 'tfjs_backend.cc')).toBe(current);
+    expect(read(dir, 'tfjs_backend.cc').split('TFE_OpSetAttrStringList').length).toBe(2);
+  });
+
+  it('refuses sources patched by another release when their original was not kept', () => {
+    const dir = fixture(`// @unet patch level 9\n${BACKEND_CC}`);
+    expect(patchBindingSources(dir)).toMatch(/patched by another release; reinstall/);
   });
 
   it('leaves sources it does not recognise untouched and says why', () => {
