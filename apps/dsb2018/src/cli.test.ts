@@ -11,8 +11,13 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   type CliResult,
   cliHarness,
+  expectBinaryMask,
+  expectCurves,
+  expectHistory,
+  expectLoadableModel,
   expectOk,
-  pixelValues,
+  expectResumed,
+  expectScored,
   pngSize,
   readCsv,
   readJson,
@@ -157,39 +162,17 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
     it('exits 0', () => expectOk(trained));
 
     it('writes a loadable model in OUT/model', async () => {
-      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
-        path.join(model, 'model.json'),
-      );
-      for (const group of manifest.weightsManifest)
-        for (const p of group.paths)
-          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
-      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
-      try {
-        expect(loaded.inputs[0]!.shape).toEqual([null, 64, 64, 3]);
-        expect(loaded.outputs[0]!.shape).toEqual([null, 64, 64, 1]);
-      } finally {
-        loaded.dispose();
-      }
+      await expectLoadableModel(model, tf.loadLayersModel, [null, 64, 64, 3], [null, 64, 64, 1]);
     });
 
     it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      const { header, rows } = readCsv(path.join(out, 'history.csv'));
-      expect(header).toContain('epoch');
-      expect(header).toContain('loss');
-      expect(header).toContain('val_loss');
-      expect(header.some((c) => c.startsWith('val_dice'))).toBe(true);
-      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
-      for (const row of rows) {
-        expect(row).toHaveLength(header.length);
-        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
-      }
+      const file = path.join(out, 'history.csv');
+      expectHistory(file, 2, ['epoch', 'loss', 'val_loss']);
+      expect(readCsv(file).header.some((c) => c.startsWith('val_dice'))).toBe(true);
     });
 
     it('writes curves.png', async () => {
-      const size = await pngSize(path.join(out, 'curves.png'));
-      expect(size.format).toBe('png');
-      expect(size.width).toBeGreaterThan(100);
-      expect(size.height).toBeGreaterThan(100);
+      await expectCurves(path.join(out, 'curves.png'));
     });
 
     it('writes config.json with the settings used', () => {
@@ -224,16 +207,7 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
       const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
       expectOk(r);
       expect(r.stderr).toMatch(/dice\s+\d\.\d{4}/);
-      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
-      for (const key of ['dice', 'iou', 'precision', 'recall', 'map']) {
-        expect(typeof metrics[key], key).toBe('number');
-        expect(metrics[key]).toBeGreaterThanOrEqual(0);
-        expect(metrics[key]).toBeLessThanOrEqual(1);
-      }
-      expect(metrics.images).toBe(IDS.length);
-      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
-      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
-      expect(rows.map((row) => row[0]).sort()).toEqual([...IDS].sort());
+      expectScored(dir, IDS, ['dice', 'iou', 'precision', 'recall', 'map']);
     });
 
     it('--split OUT/split.json scores only the validation ids', async () => {
@@ -251,12 +225,7 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
       );
       expectOk(r);
       const { val } = readJson<{ val: string[] }>(path.join(out, 'split.json'));
-      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
-      expect(
-        readCsv(path.join(dir, 'per_image.csv'))
-          .rows.map((row) => row[0])
-          .sort(),
-      ).toEqual([...val].sort());
+      expectScored(dir, val);
     });
   });
 
@@ -278,8 +247,7 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
       const input = await pngSize(imageOf(data, id));
       expect(input).toMatchObject({ width: 320, height: 256 });
       const mask = path.join(dir, 'masks', `${id}.png`);
-      expect(await pngSize(mask)).toEqual(input);
-      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      await expectBinaryMask(mask, input);
       expect((await pngSize(path.join(dir, 'overlays', `${id}.png`))).format).toBe('png');
     });
 
@@ -296,8 +264,7 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
       expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
       for (const id of ids) {
         const mask = path.join(dir, 'masks', `${id}.png`);
-        expect(await pngSize(mask)).toEqual(await pngSize(imageOf(data, id)));
-        for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+        await expectBinaryMask(mask, await pngSize(imageOf(data, id)));
       }
     });
   });
@@ -322,18 +289,7 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
         '7',
         '--resume',
       );
-      expectOk(r);
-      expect(r.stderr).toMatch(/epoch 3\/3/);
-      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
-      const before = readCsv(path.join(out, 'history.csv'));
-      const after = readCsv(path.join(resumed, 'history.csv'));
-      expect(after.header).toEqual(before.header);
-      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
-      expect(after.rows.slice(0, 2)).toEqual(before.rows);
-      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
-        epochs: 3,
-        resume: true,
-      });
+      expectResumed(r, out, resumed, 3);
       const loaded = await tf.loadLayersModel(
         `file://${path.join(resumed, 'model', 'model.json')}`,
       );

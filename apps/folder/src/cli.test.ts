@@ -11,9 +11,14 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   type CliResult,
   cliHarness,
+  expectBinaryMask,
+  expectCurves,
+  expectHistory,
+  expectLoadableModel,
   expectOk,
+  expectResumed,
+  expectScored,
   linkFile,
-  pixelValues,
   pngSize,
   readCsv,
   readJson,
@@ -133,37 +138,20 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
     it('exits 0', () => expectOk(trained));
 
     it('writes a loadable model in OUT/model', async () => {
-      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
-        path.join(model, 'model.json'),
-      );
-      for (const group of manifest.weightsManifest)
-        for (const p of group.paths)
-          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
-      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
-      try {
-        expect(loaded.inputs[0]!.shape).toEqual([null, 64, 64, 3]);
-        expect(loaded.outputs[0]!.shape).toEqual([null, 64, 64, 1]);
-      } finally {
-        loaded.dispose();
-      }
+      await expectLoadableModel(model, tf.loadLayersModel, [null, 64, 64, 3], [null, 64, 64, 1]);
     });
 
     it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      const { header, rows } = readCsv(path.join(out, 'history.csv'));
-      for (const column of ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'])
-        expect(header).toContain(column);
-      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
-      for (const row of rows) {
-        expect(row).toHaveLength(header.length);
-        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
-      }
+      expectHistory(path.join(out, 'history.csv'), 2, [
+        'epoch',
+        'loss',
+        'val_loss',
+        'val_diceCoefficient',
+      ]);
     });
 
     it('writes curves.png', async () => {
-      const size = await pngSize(path.join(out, 'curves.png'));
-      expect(size.format).toBe('png');
-      expect(size.width).toBeGreaterThan(100);
-      expect(size.height).toBeGreaterThan(100);
+      await expectCurves(path.join(out, 'curves.png'));
     });
 
     it('writes config.json with the settings used', () => {
@@ -195,16 +183,7 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
       const dir = path.join(tmp, 'eval-all');
       const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
       expectOk(r);
-      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
-      for (const key of ['dice', 'iou', 'precision', 'recall']) {
-        expect(typeof metrics[key], key).toBe('number');
-        expect(metrics[key]).toBeGreaterThanOrEqual(0);
-        expect(metrics[key]).toBeLessThanOrEqual(1);
-      }
-      expect(metrics.images).toBe(NAMES.length);
-      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
-      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
-      expect(rows.map((row) => row[0]).sort()).toEqual([...NAMES].sort());
+      expectScored(dir, NAMES, ['dice', 'iou', 'precision', 'recall']);
     });
 
     it('--split OUT/split.json scores only the validation ids', async () => {
@@ -214,12 +193,7 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
         await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
       );
       const { val } = readJson<{ val: string[] }>(split);
-      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
-      expect(
-        readCsv(path.join(dir, 'per_image.csv'))
-          .rows.map((row) => row[0])
-          .sort(),
-      ).toEqual([...val].sort());
+      expectScored(dir, val);
     });
 
     it.each([
@@ -243,8 +217,7 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
       expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
       const mask = path.join(dir, 'masks', '3.png');
       expect(await pngSize(input)).toMatchObject({ width: 512, height: 512 });
-      expect(await pngSize(mask)).toEqual(await pngSize(input));
-      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      await expectBinaryMask(mask, await pngSize(input));
       expect((await pngSize(path.join(dir, 'overlays', '3.png'))).format).toBe('png');
     });
 
@@ -275,8 +248,7 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
       expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
       for (const name of names) {
         const mask = path.join(dir, 'masks', `${name}.png`);
-        expect(await pngSize(mask)).toEqual(await pngSize(path.join(inputs, `${name}.png`)));
-        for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+        await expectBinaryMask(mask, await pngSize(path.join(inputs, `${name}.png`)));
       }
     });
   });
@@ -300,18 +272,7 @@ describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
         '11',
         '--resume',
       );
-      expectOk(r);
-      expect(r.stderr).toMatch(/epoch 3\/3/);
-      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
-      const before = readCsv(path.join(out, 'history.csv'));
-      const after = readCsv(path.join(resumed, 'history.csv'));
-      expect(after.header).toEqual(before.header);
-      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
-      expect(after.rows.slice(0, 2)).toEqual(before.rows);
-      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
-        epochs: 3,
-        resume: true,
-      });
+      expectResumed(r, out, resumed, 3);
     });
 
     it('--config=FILE.json sets flags, and flags on the command line win', async () => {

@@ -12,7 +12,12 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   type CliResult,
   cliHarness,
+  expectBinaryMask,
+  expectCurves,
+  expectHistory,
+  expectLoadableModel,
   expectOk,
+  expectScored,
   pixelValues,
   pngSize,
   readCsv,
@@ -175,37 +180,21 @@ describe('on Montgomery fixtures', () => {
     it('exits 0', () => expectOk(trained));
 
     it('writes a loadable grey-input model in OUT/model', async () => {
-      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
-        path.join(model, 'model.json'),
-      );
-      for (const group of manifest.weightsManifest)
-        for (const p of group.paths)
-          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
-      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
-      try {
-        expect(loaded.inputs[0]!.shape).toEqual([null, 64, 64, 1]);
-        expect(loaded.outputs[0]!.shape).toEqual([null, 64, 64, 1]);
-      } finally {
-        loaded.dispose();
-      }
+      await expectLoadableModel(model, tf.loadLayersModel, [null, 64, 64, 1], [null, 64, 64, 1]);
     });
 
     it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      const { header, rows } = readCsv(path.join(out, 'history.csv'));
-      for (const column of ['epoch', 'loss', 'val_loss', 'val_diceCoefficient', 'val_recall'])
-        expect(header).toContain(column);
-      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
-      for (const row of rows) {
-        expect(row).toHaveLength(header.length);
-        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
-      }
+      expectHistory(path.join(out, 'history.csv'), 2, [
+        'epoch',
+        'loss',
+        'val_loss',
+        'val_diceCoefficient',
+        'val_recall',
+      ]);
     });
 
     it('writes curves.png', async () => {
-      const size = await pngSize(path.join(out, 'curves.png'));
-      expect(size.format).toBe('png');
-      expect(size.width).toBeGreaterThan(100);
-      expect(size.height).toBeGreaterThan(100);
+      await expectCurves(path.join(out, 'curves.png'));
     });
 
     it('writes config.json with the settings used (Dice + BCE loss, 1 channel)', () => {
@@ -236,17 +225,8 @@ describe('on Montgomery fixtures', () => {
       const dir = path.join(tmp, 'eval-all');
       const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
       expectOk(r);
-      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
-      for (const key of ['dice', 'iou', 'precision', 'recall']) {
-        expect(typeof metrics[key], key).toBe('number');
-        expect(metrics[key]).toBeGreaterThanOrEqual(0);
-        expect(metrics[key]).toBeLessThanOrEqual(1);
-      }
-      expect(metrics).not.toHaveProperty('map');
-      expect(metrics.images).toBe(ids.length);
-      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
-      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
-      expect(rows.map((row) => row[0]).sort()).toEqual([...ids].sort());
+      expect(readJson(path.join(dir, 'metrics.json'))).not.toHaveProperty('map');
+      expectScored(dir, ids, ['dice', 'iou', 'precision', 'recall']);
     });
 
     it('--split OUT/split.json scores only the validation ids', async () => {
@@ -256,11 +236,7 @@ describe('on Montgomery fixtures', () => {
         await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
       );
       const { val } = readJson<{ val: string[] }>(split);
-      expect(
-        readCsv(path.join(dir, 'per_image.csv'))
-          .rows.map((row) => row[0])
-          .sort(),
-      ).toEqual([...val].sort());
+      expectScored(dir, val);
     });
   });
 
@@ -270,8 +246,7 @@ describe('on Montgomery fixtures', () => {
       const dir = path.join(tmp, 'pred-file');
       expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
       const mask = path.join(dir, 'masks', NAMES[1]!);
-      expect(await pngSize(mask)).toEqual({ format: 'png', width: 180, height: 150 });
-      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+      await expectBinaryMask(mask, { format: 'png', width: 180, height: 150 });
       expect((await pngSize(path.join(dir, 'overlays', NAMES[1]!))).format).toBe('png');
     });
 
@@ -291,8 +266,7 @@ describe('on Montgomery fixtures', () => {
       expect(fs.existsSync(path.join(dir, 'overlays'))).toBe(false);
       for (const name of NAMES) {
         const mask = path.join(dir, 'masks', name);
-        expect(await pngSize(mask)).toEqual(await pngSize(path.join(data, 'CXR_png', name)));
-        for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
+        await expectBinaryMask(mask, await pngSize(path.join(data, 'CXR_png', name)));
       }
     });
   });

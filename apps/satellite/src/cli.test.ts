@@ -12,11 +12,16 @@ import * as tf from '@tensorflow/tfjs-node';
 import {
   type CliResult,
   cliHarness,
+  expectBinaryMask,
+  expectCurves,
+  expectHistory,
+  expectLoadableModel,
   expectOk,
+  expectResumed,
+  expectScored,
   linkFile,
   pixelValues,
   pngSize,
-  readCsv,
   readJson,
 } from '@unet/cli-test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,37 +155,25 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
     });
 
     it('writes a loadable model in OUT/model', async () => {
-      const manifest = readJson<{ weightsManifest: { paths: string[] }[] }>(
-        path.join(model, 'model.json'),
+      await expectLoadableModel(
+        model,
+        tf.loadLayersModel,
+        [null, 128, 128, 3],
+        [null, 128, 128, 1],
       );
-      for (const group of manifest.weightsManifest)
-        for (const p of group.paths)
-          expect(fs.statSync(path.join(model, p)).size).toBeGreaterThan(0);
-      const loaded = await tf.loadLayersModel(`file://${path.join(model, 'model.json')}`);
-      try {
-        expect(loaded.inputs[0]!.shape).toEqual([null, 128, 128, 3]);
-        expect(loaded.outputs[0]!.shape).toEqual([null, 128, 128, 1]);
-      } finally {
-        loaded.dispose();
-      }
     });
 
     it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      const { header, rows } = readCsv(path.join(out, 'history.csv'));
-      for (const column of ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'])
-        expect(header).toContain(column);
-      expect(rows.map((r) => Number(r[header.indexOf('epoch')]))).toEqual([0, 1]);
-      for (const row of rows) {
-        expect(row).toHaveLength(header.length);
-        expect(Number.isFinite(Number(row[header.indexOf('val_loss')]))).toBe(true);
-      }
+      expectHistory(path.join(out, 'history.csv'), 2, [
+        'epoch',
+        'loss',
+        'val_loss',
+        'val_diceCoefficient',
+      ]);
     });
 
     it('writes curves.png', async () => {
-      const size = await pngSize(path.join(out, 'curves.png'));
-      expect(size.format).toBe('png');
-      expect(size.width).toBeGreaterThan(100);
-      expect(size.height).toBeGreaterThan(100);
+      await expectCurves(path.join(out, 'curves.png'));
     });
 
     it('writes config.json with the settings used', () => {
@@ -214,16 +207,7 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
       const dir = path.join(tmp, 'eval-all');
       const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
       expectOk(r);
-      const metrics = readJson<Record<string, number>>(path.join(dir, 'metrics.json'));
-      for (const key of ['dice', 'iou', 'precision', 'recall']) {
-        expect(typeof metrics[key], key).toBe('number');
-        expect(metrics[key]).toBeGreaterThanOrEqual(0);
-        expect(metrics[key]).toBeLessThanOrEqual(1);
-      }
-      expect(metrics.images).toBe(1);
-      const { header, rows } = readCsv(path.join(dir, 'per_image.csv'));
-      expect(header.slice(0, 5)).toEqual(['name', 'dice', 'iou', 'precision', 'recall']);
-      expect(rows.map((row) => row[0])).toEqual(['atlanta']);
+      expectScored(dir, ['atlanta'], ['dice', 'iou', 'precision', 'recall']);
     });
 
     it('--split OUT/split.json scores only the validation tiles', async () => {
@@ -233,12 +217,7 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
         await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
       );
       const { val } = readJson<{ val: string[] }>(split);
-      expect(readJson(path.join(dir, 'metrics.json')).images).toBe(val.length);
-      expect(
-        readCsv(path.join(dir, 'per_image.csv'))
-          .rows.map((row) => row[0])
-          .sort(),
-      ).toEqual([...val].sort());
+      expectScored(dir, val);
     });
   });
 
@@ -250,12 +229,11 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
       const mask = path.join(dir, 'masks', 'atlanta.png');
       const scene = await pngSize(input);
       expect(scene).toMatchObject({ width: 900, height: 900 });
-      expect(await pngSize(mask)).toEqual({
+      await expectBinaryMask(mask, {
         format: 'png',
         width: scene.width,
         height: scene.height,
       });
-      for (const v of await pixelValues(mask)) expect([0, 255]).toContain(v);
       expect((await pngSize(path.join(dir, 'overlays', 'atlanta.png'))).format).toBe('png');
     });
 
@@ -279,18 +257,7 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
       const args = trainArgs();
       args[3] = resumed;
       const r = await cli('train', ...args, '--epochs', '3', '--seed', '5', '--resume');
-      expectOk(r);
-      expect(r.stderr).toMatch(/epoch 3\/3/);
-      expect(r.stderr).not.toMatch(/epoch [12]\/3/);
-      const before = readCsv(path.join(out, 'history.csv'));
-      const after = readCsv(path.join(resumed, 'history.csv'));
-      expect(after.header).toEqual(before.header);
-      expect(after.rows.map((row) => Number(row[0]))).toEqual([0, 1, 2]);
-      expect(after.rows.slice(0, 2)).toEqual(before.rows);
-      expect(readJson(path.join(resumed, 'config.json'))).toMatchObject({
-        epochs: 3,
-        resume: true,
-      });
+      expectResumed(r, out, resumed, 3);
     });
 
     it('--config FILE.json sets flags, and flags on the command line win', async () => {
