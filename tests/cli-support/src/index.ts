@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { CliResult } from './files.js';
+import { type CliResult, expectOk } from './files.js';
 
 export {
   type CliResult,
@@ -28,6 +28,25 @@ export {
   expectScored,
   type LoadedModel,
 } from './outputs.js';
+
+/** The flags `train`, `evaluate` and `predict` list in every app's `--help` (runSegmentationCli). */
+export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  train: [
+    'data',
+    'out',
+    'epochs',
+    'batch-size',
+    'image-size',
+    'val-split',
+    'seed',
+    'backend',
+    'split',
+    'resume',
+    'config',
+  ],
+  evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
+  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+};
 
 export interface CliHarnessOptions {
   /** The CLI's name, which starts its error lines: `<program>: error: ...`. */
@@ -91,6 +110,14 @@ export function cliHarness({ program, appDir }: CliHarnessOptions) {
     return errors[0]!;
   }
 
+  /** `<command> --help` exits 0, starts with the command's usage line and lists each flag. */
+  async function expectCommandHelp(command: string, flags: readonly string[]): Promise<void> {
+    const r = await cli(command, '--help');
+    expectOk(r);
+    expect(r.stdout).toContain(`Usage: ${program} ${command}`);
+    for (const flag of flags) expect(r.stdout).toMatch(new RegExp(`^  --${flag}\\b`, 'm'));
+  }
+
   /** A fresh path under the temp folder, for an --out a failing command must not create. */
   function unused(): string {
     if (!tmp) throw new Error('cliHarness: call setUp() in beforeAll first');
@@ -112,6 +139,7 @@ export function cliHarness({ program, appDir }: CliHarnessOptions) {
     setUp,
     tearDown,
     cli,
+    expectCommandHelp,
     expectOneLineError,
     expectTrainFailure,
     unused,
