@@ -54,6 +54,30 @@ export function oneDnnLabel(native: NativeBackend): OpAttr {
   return { name: '_kernel', type: native.binding.TF_ATTR_STRING, value: 'MklNameChangeOp' };
 }
 
+/** TensorFlow's padding name for tfjs's 'same' / 'valid'. */
+export function tfPadding(pad: unknown): 'SAME' | 'VALID' {
+  return pad === 'same' ? 'SAME' : 'VALID';
+}
+
+/**
+ * Puts `kernelFunc` in front of tfjs-node's kernel `name`: it answers what it can take and returns
+ * undefined for the rest, which go to the original.
+ */
+export function overrideKernel(
+  name: string,
+  kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo | tf.TensorInfo[] | undefined,
+): boolean {
+  const original = tf.getKernel(name, 'tensorflow');
+  if (!original) return false;
+  tf.unregisterKernel(name, 'tensorflow');
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'tensorflow',
+    kernelFunc: (args) => kernelFunc(args) ?? original.kernelFunc(args),
+  });
+  return true;
+}
+
 /** `[1, h, w, 1]` from tfjs's `number | [h, w]`. */
 export function nhwcWindow(value: number | number[]): number[] {
   const [h, w] = Array.isArray(value) ? value : [value, value];

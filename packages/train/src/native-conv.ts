@@ -8,7 +8,9 @@ import {
   type OpAttr,
   oneDnnLabel,
   opRuns,
+  overrideKernel,
   requireNative,
+  tfPadding,
 } from './native-backend.js';
 
 /** The list attributes the fused op needs arrived with patch level 1 of the binding. */
@@ -46,7 +48,7 @@ function convAttrs(native: NativeBackend, strides: number | number[], pad: 'SAME
 function fusedAttrs(native: NativeBackend, attrs: FusedConvAttrs, fusedOps: string[]): OpAttr[] {
   const { binding } = native;
   return [
-    ...convAttrs(native, attrs.strides, attrs.pad === 'same' ? 'SAME' : 'VALID'),
+    ...convAttrs(native, attrs.strides, tfPadding(attrs.pad)),
     { name: 'fused_ops', type: binding.TF_ATTR_STRING, value: fusedOps },
     { name: 'num_args', type: binding.TF_ATTR_INT, value: 1 },
     { name: 'TArgs', type: binding.TF_ATTR_TYPE, value: [binding.TF_FLOAT] },
@@ -155,7 +157,7 @@ function conv2DBackprop({ inputs, attrs }: Parameters<tf.KernelFunc>[0]): tf.Ten
   const native = requireNative(CONV2D_BACKPROP_KERNEL);
   const { dy, x, filter, y } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as Conv2DBackpropKernelAttrs;
-  const opAttrs = convAttrs(native, a.strides, a.pad === 'same' ? 'SAME' : 'VALID');
+  const opAttrs = convAttrs(native, a.strides, tfPadding(a.pad));
   return tf.tidy(() => {
     const gradientOp = ACTIVATION_GRADIENT[a.activation];
     const dyPre = gradientOp
@@ -177,19 +179,12 @@ let installed = false;
 
 /**
  * Replaces tfjs-node's FusedConv2D (conv, then bias add, then activation: three ops) with
- * TensorFlow's fused op where it applies (bias, with no activation, ReLU or ELU), and registers {@link CONV2D_BACKPROP_KERNEL}.
+ * TensorFlow's fused op where it applies (bias, with no activation, ReLU or ELU), and registers
+ * {@link CONV2D_BACKPROP_KERNEL}.
  */
 export function registerFusedConv2D(): void {
-  if (installed) return;
-  const original = tf.getKernel('FusedConv2D', 'tensorflow');
-  if (!original) return;
+  if (installed || !overrideKernel('FusedConv2D', fusedConv2D)) return;
   installed = true;
-  tf.unregisterKernel('FusedConv2D', 'tensorflow');
-  tf.registerKernel({
-    kernelName: 'FusedConv2D',
-    backendName: 'tensorflow',
-    kernelFunc: (args) => fusedConv2D(args) ?? original.kernelFunc(args),
-  });
   tf.registerKernel({
     kernelName: CONV2D_BACKPROP_KERNEL,
     backendName: 'tensorflow',

@@ -7,6 +7,8 @@ import {
   type OpAttr,
   oneDnnLabel,
   opRuns,
+  overrideKernel,
+  tfPadding,
 } from './native-backend.js';
 
 interface PoolAttrs {
@@ -29,21 +31,14 @@ function poolAttrs(native: NativeBackend, attrs: PoolAttrs, pad: 'SAME' | 'VALID
   ];
 }
 
+/** Whether oneDNN's max pooling runs on this TensorFlow build and device. */
 export function oneDnnPooling(native: NativeBackend): boolean {
-  return opRuns('_MklNativeMaxPool', () => {
-    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
-    const x = tf.zeros([1, 2, 2, 1]);
-    try {
-      return native.executeMultipleOutputs(
-        '_MklNativeMaxPool',
-        poolAttrs(native, attrs, 'VALID'),
-        [x],
-        2,
-      );
-    } finally {
-      x.dispose();
-    }
-  });
+  return opRuns('_MklNativeMaxPool', () =>
+    tf.tidy(() => {
+      const attrs = poolAttrs(native, { filterSize: 2, strides: 2, pad: 'valid' }, 'VALID');
+      return native.executeMultipleOutputs('_MklNativeMaxPool', attrs, [tf.zeros([1, 2, 2, 1])], 2);
+    }),
+  );
 }
 
 /** The oneDNN op's settings for a tfjs pooling call it can take, else undefined. */
@@ -52,16 +47,7 @@ function usableAttrs(x: tf.TensorInfo, attrs: PoolAttrs): OpAttr[] | undefined {
   if (!native || x.dtype !== 'float32' || x.shape.length !== 4 || attrs.dimRoundingMode) return;
   if (attrs.pad !== 'same' && attrs.pad !== 'valid') return;
   if (!oneDnnPooling(native)) return;
-  return poolAttrs(native, attrs, attrs.pad === 'same' ? 'SAME' : 'VALID');
-}
-
-function replaceKernel(name: string, kernelFunc: tf.KernelFunc, fallback: tf.KernelFunc): void {
-  tf.unregisterKernel(name, 'tensorflow');
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'tensorflow',
-    kernelFunc: (args) => kernelFunc(args) ?? fallback(args),
-  });
+  return poolAttrs(native, attrs, tfPadding(attrs.pad));
 }
 
 let installed = false;
@@ -75,53 +61,37 @@ let installed = false;
  * oneDNN, GPU) goes to tfjs-node's kernels.
  */
 export function registerMaxPool(): void {
-  if (installed) return;
-  const forward = tf.getKernel('MaxPool', 'tensorflow');
-  const backward = tf.getKernel('MaxPoolGrad', 'tensorflow');
-  if (!forward || !backward) return;
+  if (installed || !tf.getKernel('MaxPool', 'tensorflow')) return;
   installed = true;
-  replaceKernel(
-    'MaxPool',
-    ({ inputs, attrs }) => {
-      const { x } = inputs as { x: tf.TensorInfo };
-      const opAttrs = usableAttrs(x, attrs as unknown as PoolAttrs);
-      if (!opAttrs) return undefined as unknown as tf.TensorInfo;
-      const [y, workspace] = nativeBackend()!.executeMultipleOutputs(
-        '_MklNativeMaxPool',
-        opAttrs,
-        [x],
-        2,
-      );
+  overrideKernel('MaxPool', ({ inputs, attrs }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const opAttrs = usableAttrs(x, attrs as unknown as PoolAttrs);
+    if (!opAttrs) return undefined;
+    const [y, workspace] = nativeBackend()!.executeMultipleOutputs(
+      '_MklNativeMaxPool',
+      opAttrs,
+      [x],
+      2,
+    );
+    workspace!.dispose();
+    return y;
+  });
+  overrideKernel('MaxPoolGrad', ({ inputs, attrs }) => {
+    const { dy, input, output } = inputs as Record<string, tf.TensorInfo>;
+    const opAttrs = usableAttrs(input!, attrs as unknown as PoolAttrs);
+    if (!opAttrs) return undefined;
+    const native = nativeBackend()!;
+    const [y, workspace] = native.executeMultipleOutputs('_MklNativeMaxPool', opAttrs, [input!], 2);
+    y!.dispose();
+    try {
+      return native.executeSingleOutput('_MklNativeMaxPoolGrad', opAttrs, [
+        input!,
+        output!,
+        dy!,
+        workspace!,
+      ]);
+    } finally {
       workspace!.dispose();
-      return y as unknown as tf.TensorInfo;
-    },
-    forward.kernelFunc,
-  );
-  replaceKernel(
-    'MaxPoolGrad',
-    ({ inputs, attrs }) => {
-      const { dy, input, output } = inputs as Record<string, tf.TensorInfo>;
-      const opAttrs = usableAttrs(input!, attrs as unknown as PoolAttrs);
-      if (!opAttrs) return undefined as unknown as tf.TensorInfo;
-      const native = nativeBackend()!;
-      const [y, workspace] = native.executeMultipleOutputs(
-        '_MklNativeMaxPool',
-        opAttrs,
-        [input!],
-        2,
-      );
-      y!.dispose();
-      try {
-        return native.executeSingleOutput('_MklNativeMaxPoolGrad', opAttrs, [
-          input!,
-          output!,
-          dy!,
-          workspace!,
-        ]) as unknown as tf.TensorInfo;
-      } finally {
-        workspace!.dispose();
-      }
-    },
-    backward.kernelFunc,
-  );
+    }
+  });
 }
