@@ -52,12 +52,9 @@ async function epochTimes(model, fit, trackMemory = false) {
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-bench-cache-'));
-const refs = await listDsb2018(data, {
-  size: SIZE,
-  instances: false,
-  cache: cacheDir,
-  progress: false,
-});
+const listSample = (cache) =>
+  listDsb2018(data, { size: SIZE, instances: false, cache, progress: false });
+const refs = await listSample(cacheDir);
 const { samples } = await loadSamples(refs, { progress: false });
 const x = tf.stack(samples.map((s) => tf.tensor3d(s.image.data, [SIZE, SIZE, 3])));
 const y = tf.stack(samples.map((s) => tf.tensor3d(s.mask.data, [SIZE, SIZE, 1])));
@@ -66,21 +63,18 @@ const y = tf.stack(samples.map((s) => tf.tensor3d(s.mask.data, [SIZE, SIZE, 1]))
 // spreads over all of them: in-memory tensors (model.fit), the samples loaded once as the apps'
 // train command does (toTfDataset: shuffle, augment, batch, prefetch), and lazy references read
 // from the disk cache every epoch.
+const fitInMemory = (epochs) => (m, callbacks) =>
+  m.fit(x, y, { batchSize: BATCH, epochs, shuffle: true, verbose: 0, callbacks });
+const fitPipeline = (items) => (m, callbacks) =>
+  m.fitDataset(toTfDataset(items, { batchSize: BATCH, augment: true, seed: 1 }), {
+    epochs: EPOCHS,
+    verbose: 0,
+    callbacks,
+  });
 const feeds = {
-  in_memory: (m, callbacks) =>
-    m.fit(x, y, { batchSize: BATCH, epochs: EPOCHS, shuffle: true, verbose: 0, callbacks }),
-  loaded: (m, callbacks) =>
-    m.fitDataset(toTfDataset(samples, { batchSize: BATCH, augment: true, seed: 1 }), {
-      epochs: EPOCHS,
-      verbose: 0,
-      callbacks,
-    }),
-  lazy_cached: (m, callbacks) =>
-    m.fitDataset(toTfDataset(refs, { batchSize: BATCH, augment: true, seed: 1 }), {
-      epochs: EPOCHS,
-      verbose: 0,
-      callbacks,
-    }),
+  in_memory: fitInMemory(EPOCHS),
+  loaded: fitPipeline(samples),
+  lazy_cached: fitPipeline(refs),
 };
 const model = compiledModel();
 const perRound = Object.fromEntries(Object.keys(feeds).map((k) => [k, []]));
@@ -92,31 +86,13 @@ for (let round = 0; round < ROUNDS; round++) {
 const overhead = (name) => median(perRound[name].map((t, i) => t / perRound.in_memory[i] - 1));
 
 // Tensor count and RSS over a longer in-memory run.
-await epochTimes(
-  model,
-  (m, callbacks) =>
-    m.fit(x, y, { batchSize: BATCH, epochs: MEMORY_EPOCHS, shuffle: true, verbose: 0, callbacks }),
-  true,
-);
+await epochTimes(model, fitInMemory(MEMORY_EPOCHS), true);
 x.dispose();
 y.dispose();
 
 await clearCache(cacheDir);
-const uncachedRefs = await listDsb2018(data, {
-  size: SIZE,
-  instances: false,
-  cache: false,
-  progress: false,
-});
-const uncached = median(
-  await epochTimes(model, (m, callbacks) =>
-    m.fitDataset(toTfDataset(uncachedRefs, { batchSize: BATCH, augment: true, seed: 1 }), {
-      epochs: EPOCHS,
-      verbose: 0,
-      callbacks,
-    }),
-  ),
-);
+const uncachedRefs = await listSample(false);
+const uncached = median(await epochTimes(model, fitPipeline(uncachedRefs)));
 model.dispose();
 fs.rmSync(cacheDir, { recursive: true, force: true });
 
