@@ -137,6 +137,37 @@ describe('splitInstances on touching discs', () => {
     expect(Array.from(split2.labels)).toEqual(Array.from(split.labels));
   });
 
+  it('still splits them when the predictions are soft (blurred) rather than 0/1', () => {
+    const { width, height } = truth;
+    // 5x5 box blur of each channel: probabilities ramp over ~4 pixels at every edge.
+    const blur = (values: Float32Array, channels: number) => {
+      const out = new Float32Array(values.length);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          for (let c = 0; c < channels; c++) {
+            let sum = 0;
+            let n = 0;
+            for (let v = Math.max(0, y - 2); v <= Math.min(height - 1, y + 2); v++) {
+              for (let u = Math.max(0, x - 2); u <= Math.min(width - 1, x + 2); u++) {
+                sum += values[(v * width + u) * channels + c]!;
+                n++;
+              }
+            }
+            out[(y * width + x) * channels + c] = sum / n;
+          }
+        }
+      }
+      return out;
+    };
+    const soft = blur(touching.union, 1);
+    expect(splitInstances(soft, width, height).count).toBe(7);
+    const target = instanceTargets(truth.labels, width, height, { boundaryWidth: 2 });
+    const soft3 = blur(oneHot(target), 3);
+    const split = splitInstances(soft3, width, height, { channels: 3 });
+    expect(split.count).toBe(7);
+    expect(Math.min(...instanceScore(truth, split).bestIoU)).toBeGreaterThan(0.85);
+  });
+
   it('fills holes of single objects, not gaps enclosed by several, and removes specks', () => {
     const width = 40;
     const height = 30;
