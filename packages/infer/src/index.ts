@@ -1,7 +1,9 @@
 /**
  * @unet/infer: everything between a decoded image and a mask, in any JavaScript runtime (Node or a
  * browser; no Node built-ins): resizing, tile planning and blended tiled prediction, thresholding,
- * connected components, per-image scores (Dice, IoU, precision, recall, DSB2018 mAP).
+ * connected components, per-image scores (Dice, IoU, precision, recall, DSB2018 mAP), and objects:
+ * instance splitting, instance targets, label images, mask -> polygons, GeoJSON, the SpaceNet
+ * building score and test-time augmentation.
  */
 
 export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
@@ -16,6 +18,7 @@ export {
 } from './instance-score.js';
 export type { ConfusionCounts, SegmentationScores } from './mask-scores.js';
 export { addCounts, confusionCounts, scoresFromCounts } from './mask-scores.js';
+export * from './objects/index.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
 export type { RasterImage } from './raster.js';
