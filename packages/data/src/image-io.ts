@@ -312,7 +312,7 @@ async function thresholdedBilinear(
 }
 
 /** Nearest-neighbour resize (pixel centres), for label maps and any non-binary mask. */
-export function resizeNearest<T extends Float32Array | Int32Array>(
+export function resizeNearest<T extends Float32Array | Int32Array | Uint8Array>(
   image: { data: T; width: number; height: number; channels: number },
   width: number,
   height: number,
