@@ -22,6 +22,15 @@ export type { TimeStoppingOptions } from './callbacks/time-stopping.js';
 export { TimeStopping } from './callbacks/time-stopping.js';
 export type { CheckpointFile } from './checkpoint-store.js';
 export { resolveCheckpointDir, writeCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
+export type { ClassColourOptions, Colour } from './class-images.js';
+export { argmaxClasses, classIndicesToRgb, defaultClassColours } from './class-images.js';
+export type {
+  ClassScore,
+  ClassScoresSummary,
+  ConfusionMatrixOptions,
+} from './class-scores.js';
+export { ConfusionMatrix } from './class-scores.js';
+export { confusionCsv, perClassCsv } from './class-scores-csv.js';
 export type { CommandSpec, FlagSpec, FlagValues } from './cli/command-spec.js';
 export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './cli/command-spec.js';
 export { formatHelp, parseFlags, UsageError } from './cli/parse-flags.js';
