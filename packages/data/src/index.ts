@@ -20,6 +20,8 @@ export {
 } from './class-list';
 export type { ClassMask, ClassMaskFormat } from './class-mask';
 export { classMaskToRaster, readClassMask, resizeClassMask } from './class-mask';
+export type { ClassPolygonOptions } from './class-polygons';
+export { rasterizeClassPolygons } from './class-polygons';
 export type { ClassFrequencies, ClassIndexData } from './class-weights';
 export {
   countClassPixels,
