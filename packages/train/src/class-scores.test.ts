@@ -162,3 +162,14 @@ describe('argmax and colours', () => {
     expect(new Set(colours.map((c) => c.join(','))).size).toBe(256);
   });
 });
+
+describe('browser safety', () => {
+  it('the class score and image files import nothing but each other (no Node built-ins, no tfjs)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    for (const file of ['class-scores.ts', 'class-scores-csv.ts', 'class-images.ts']) {
+      const text = await readFile(new URL(`./${file}`, import.meta.url), 'utf8');
+      const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+      for (const source of imports) expect(source, file).toMatch(/^\.\/class-[a-z-]+\.js$/);
+    }
+  });
+});
