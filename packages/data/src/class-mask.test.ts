@@ -7,6 +7,7 @@ import {
   classMaskToRaster,
   createRandom,
   DataFileError,
+  listImageFolder,
   readCamvid,
   readClassMask,
   readImageFolder,
@@ -19,6 +20,7 @@ import {
   referenceDir,
   removeDir,
   sharedData,
+  write16BitGrey,
   writePng,
 } from './test-support';
 
@@ -114,6 +116,17 @@ describe('readClassMask on generated fixtures', () => {
       readClassMask(path.join(dir, 'palette.png'), noColours, 'palette'),
     ).rejects.toThrow(/needs a colour for every class/);
   });
+
+  it('reads 16-bit index masks and names a value beyond the classes', async () => {
+    const good = path.join(dir, 'index16.png');
+    await write16BitGrey(good, 6, 4, stripe);
+    expect(Array.from((await readClassMask(good, THREE)).data)).toEqual(
+      Array.from((await readClassMask(path.join(dir, 'index.png'), THREE)).data),
+    );
+    const bad = path.join(dir, 'index16-bad.png');
+    await write16BitGrey(bad, 6, 4, (x, y) => (x === 1 && y === 3 ? 300 : 1));
+    await expect(readClassMask(bad, THREE)).rejects.toThrow(`${bad}: pixel (1, 3) holds value 300`);
+  });
 });
 
 describe('class masks through the image-folder reader', () => {
@@ -130,6 +143,21 @@ describe('class masks through the image-folder reader', () => {
     for (let y = 0; y < 8; y++) {
       for (let x = 0; x < 12; x++) expect(mask.data[y * 12 + x]).toBe(stripe(x >> 1, y >> 1));
     }
+  });
+
+  it('caches class masks exactly, under a key that includes the class list', async () => {
+    const cache = path.join(dir, 'cache');
+    const read = (classes: ClassList) =>
+      readImageFolder(path.join(dir, 'set'), { classes, cache, size: 5 });
+    const first = await read(THREE);
+    const second = await read(THREE);
+    expect(second.samples[0]!.mask!.data).toEqual(first.samples[0]!.mask!.data);
+    const refs = await listImageFolder(path.join(dir, 'set'), { classes: THREE, cache, size: 5 });
+    await refs[0]!.load();
+    expect(refs[0]!.stats.cacheHits).toBe(1);
+    // Another class list (no ignore value) must decode again, and then fail on the 255 pixel.
+    const { ignoreIndex, ignoreColor, ...noIgnore } = THREE;
+    await expect(read(noIgnore)).rejects.toThrow(/value 255/);
   });
 
   it('still reads binary masks without the classes option (they are not binary here)', async () => {

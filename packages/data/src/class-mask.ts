@@ -53,7 +53,8 @@ export async function readClassMask(
     throw new DataFileError(
       file,
       'unsupported',
-      'a colour-coded mask needs a colour for every class in the class list',
+      `a colour-coded mask needs a colour for every class in the class list (this file has ` +
+        `${header.channels} colour channels; an index mask must be saved with one channel)`,
     );
   }
   const sixteenBit = header.bitDepth === 16;
