@@ -140,7 +140,7 @@ describe('median-frequency class weights', () => {
     // A = 0 0 0 1, B = 2 3 3 3 3: freqs 3/4, 1/4, 1/5, 4/5; median (1/4 + 3/4) / 2 = 1/2.
     const weights = medianFrequencyWeights([{ data: [0, 0, 0, 1] }, { data: [2, 3, 3, 3, 3] }], 4);
     const expected = [0.5 / 0.75, 0.5 / 0.25, 0.5 / 0.2, 0.5 / 0.8];
-    weights.forEach((w, c) => expect(w).toBeCloseTo(expected[c]!, 12));
+    for (const [c, w] of weights.entries()) expect(w).toBeCloseTo(expected[c]!, 12);
   });
 
   it('rejects a value that is neither a class nor the ignore value', () => {
