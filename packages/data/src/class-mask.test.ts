@@ -62,7 +62,10 @@ beforeAll(async () => {
   for (const name of ['a', 'b']) {
     await writePng(path.join(dir, 'set/images', `${name}.png`), 6, 4, 3, (x) => x * 40);
     await writePng(path.join(dir, 'set/masks', `${name}.png`), 6, 4, 1, stripe);
+    await writePng(path.join(dir, 'mixed/images', `${name}.png`), 6, 4, 3, (x) => x * 40);
   }
+  await writePng(path.join(dir, 'mixed/masks/a.png'), 6, 4, 1, stripe);
+  await writePng(path.join(dir, 'mixed/masks/b.png'), 6, 4, 1, (x) => (x === 3 ? 9 : 0));
 });
 afterAll(() => removeDir(dir));
 
@@ -143,6 +146,23 @@ describe('class masks through the image-folder reader', () => {
     for (let y = 0; y < 8; y++) {
       for (let x = 0; x < 12; x++) expect(mask.data[y * 12 + x]).toBe(stripe(x >> 1, y >> 1));
     }
+  });
+
+  it('skips a sample whose mask holds an unknown value when asked to, naming file and value', async () => {
+    const warnings: string[] = [];
+    const { samples, skipped } = await readImageFolder(path.join(dir, 'mixed'), {
+      classes: THREE,
+      cache: false,
+      skipBadSamples: true,
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(samples.map((s) => s.id)).toEqual(['a']);
+    expect(skipped.map((s) => [s.id, s.error.problem])).toEqual([['b', 'unknown-class-value']]);
+    expect(skipped[0]!.error.message).toContain(path.join(dir, 'mixed/masks/b.png'));
+    expect(skipped[0]!.error.message).toContain('value 9');
+    await expect(
+      readImageFolder(path.join(dir, 'mixed'), { classes: THREE, cache: false }),
+    ).rejects.toThrow(/masks\/b\.png: pixel \(3, 0\) holds value 9 \(4 such pixels\)/);
   });
 
   it('caches class masks exactly, under a key that includes the class list', async () => {
