@@ -6,7 +6,9 @@ import {
   classListToJson,
   countClassPixels,
   DataFileError,
+  listCamvid,
   medianFrequencyWeights,
+  medianFrequencyWeightsOfSamples,
   parseClassList,
   readCamvid,
   readClassList,
@@ -161,6 +163,12 @@ describe('median-frequency class weights', () => {
       11,
     );
     expect(weights).toHaveLength(11);
+    // The same from lazy references, one sample loaded at a time.
+    const refs = await listCamvid(path.join(sharedData, 'camvid'), { cache: false });
+    expect(await medianFrequencyWeightsOfSamples(refs, 11, 11)).toEqual(weights);
+    await expect(medianFrequencyWeightsOfSamples(refs.slice(0, 1), 11)).rejects.toThrow(
+      /sample "0001TP_006690" \(.*trainannot\/0001TP_006690\.png\): pixel \d+ holds 11, not a class index 0\.\.10 \(no ignoreIndex given\)/,
+    );
     weights.forEach((w, c) => {
       expect(w, CAMVID_CLASSES.classes[c]!.name).toBeCloseTo(
         reference.trainMedianFrequencyWeights[c]!,

@@ -2,6 +2,7 @@
  * Class weights from the training masks, to stop frequent classes (road, sky) from drowning out
  * rare ones (poles, signs) in the loss.
  */
+import type { Sample, SampleRef } from './sample';
 
 /** Pixel counts per class over a set of masks. */
 export interface ClassFrequencies {
@@ -89,4 +90,38 @@ export function weightsFromFrequencies({ pixels, presentPixels }: ClassFrequenci
   // Even count: mean of the two middle values, as numpy.median (what SegNet's script used).
   const median = present.length % 2 === 1 ? present[mid]! : (present[mid - 1]! + present[mid]!) / 2;
   return freq.map((f) => (f > 0 ? median / f : 0));
+}
+
+/**
+ * {@link medianFrequencyWeights} of training samples or lazy references, loading one sample at a
+ * time so a large set never has all its masks in memory (what a `classWeights: 'auto'` setting
+ * needs).
+ * @throws naming the sample when one has no mask or holds a value that is not a class.
+ */
+export async function medianFrequencyWeightsOfSamples(
+  samples: readonly (Sample | SampleRef)[],
+  numClasses: number,
+  ignoreIndex?: number,
+): Promise<number[]> {
+  const total: ClassFrequencies = {
+    pixels: new Array<number>(numClasses).fill(0),
+    presentPixels: new Array<number>(numClasses).fill(0),
+  };
+  for (const item of samples) {
+    const sample = 'load' in item ? await item.load() : item;
+    if (!sample.mask) throw new Error(`sample "${sample.id}" has no mask to count classes in`);
+    let counts: ClassFrequencies;
+    try {
+      counts = countClassPixels([sample.mask], numClasses, ignoreIndex);
+    } catch (error) {
+      const detail =
+        error instanceof Error ? error.message.replace(/^mask 0: /, '') : String(error);
+      throw new Error(`sample "${sample.id}" (${sample.files[1] ?? sample.files[0]}): ${detail}`);
+    }
+    for (let c = 0; c < numClasses; c++) {
+      total.pixels[c]! += counts.pixels[c]!;
+      total.presentPixels[c]! += counts.presentPixels[c]!;
+    }
+  }
+  return weightsFromFrequencies(total);
 }

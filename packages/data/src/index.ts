@@ -26,6 +26,7 @@ export type { ClassFrequencies, ClassIndexData } from './class-weights';
 export {
   countClassPixels,
   medianFrequencyWeights,
+  medianFrequencyWeightsOfSamples,
   weightsFromFrequencies,
 } from './class-weights';
 export type { CocoImageAnnotations, CocoRle } from './coco';
