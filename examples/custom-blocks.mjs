@@ -13,7 +13,8 @@ import {
   upsample,
 } from '@unet/layers';
 import { diceLoss } from '@unet/losses';
-import { initBackend, loadModel, train } from '@unet/train';
+import { initBackend } from '@unet/runtime';
+import { loadModel, train } from '@unet/train';
 import { diskTensors } from './toy-data.mjs';
 
 /**

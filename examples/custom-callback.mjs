@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
 import { diceCoefficient, diceLoss } from '@unet/losses';
-import { initBackend, readCheckpointState, resolveLogs, train, writeOverlay } from '@unet/train';
+import { initBackend } from '@unet/runtime';
+import { readCheckpointState, resolveLogs, train, writeOverlay } from '@unet/train';
 import { diskTensors } from './toy-data.mjs';
 
 /** Stops training once `monitor` has been >= `target` for `patience` epochs in a row. */

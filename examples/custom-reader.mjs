@@ -21,7 +21,8 @@ import {
 } from '@unet/data';
 import { buildUnet } from '@unet/layers';
 import { bceDiceLoss, diceCoefficient } from '@unet/losses';
-import { initBackend, train } from '@unet/train';
+import { initBackend } from '@unet/runtime';
+import { train } from '@unet/train';
 import { diskSample } from './toy-data.mjs';
 
 /** Lists the samples of a manifest without decoding them (`SampleRef`s, loaded lazily). */

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, initBackend } from '@unet/train';
+import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +25,7 @@ const batch = Number(values['batch-size']);
 const top = Number(values.top);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
+enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'binaryCrossentropy' });

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { clearCache, listDsb2018, loadSamples, toTfDataset } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, initBackend } from '@unet/train';
+import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const data = path.resolve(here, '../../../shared/data/dsb2018/stage1_train');
@@ -24,6 +24,7 @@ const EPOCHS = Number(process.env.BENCH_PIPELINE_EPOCHS ?? 3);
 const MEMORY_EPOCHS = Number(process.env.BENCH_MEMORY_EPOCHS ?? 20);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
+enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
 
 function compiledModel() {
   const model = buildUnet({ preset: 'dsb2018', inputShape: [SIZE, SIZE, 3] });

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, initBackend, nativeKernelSupport } from '@unet/train';
+import { createOptimizer, enableFastPaths, initBackend, nativeKernelSupport } from '@unet/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +20,7 @@ const size = Number(values.size);
 const batch = Number(values['batch-size']);
 
 await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
+enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 // The toolkit's Adam (createOptimizer, as train() and the apps use); plain tfjs for the baseline.
 const baseline = process.env.UNET_NATIVE_KERNELS === '0';

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { loadModelWithLosses, lossNamesOf } from '@unet/losses';
-import { initBackend } from '@unet/train';
+import { initBackend } from '@unet/runtime';
 import { diskTensors } from '../toy-data.mjs';
 import './focal-tversky.mjs'; // without it: "Unknown loss 'focalTversky'" with a fix-it hint
 

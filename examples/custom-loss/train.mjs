@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
 import { compileWithNamedLosses } from '@unet/losses';
-import { initBackend } from '@unet/train';
+import { initBackend } from '@unet/runtime';
 import { diskTensors } from '../toy-data.mjs';
 import './focal-tversky.mjs'; // registers 'focalTversky'
 

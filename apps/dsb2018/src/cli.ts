@@ -1,4 +1,4 @@
-import { runSegmentationCli } from '@unet/train';
+import { runSegmentationCli } from '@unet/cli';
 import { demoCommand } from './demo';
 import { dsb2018Recipe } from './recipe';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BACKEND_FLAG, type ExtraCommand, runSegmentationCli } from '@unet/train';
+import { BACKEND_FLAG, type ExtraCommand, runSegmentationCli } from '@unet/cli';
 import { dsb2018Recipe } from './recipe';
 import { writeSyntheticNuclei } from './synthetic-nuclei';
 

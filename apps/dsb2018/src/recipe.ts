@@ -1,6 +1,6 @@
+import type { SegmentationRecipe } from '@unet/cli';
 import { listDsb2018 } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import type { SegmentationRecipe } from '@unet/train';
 
 /**
  * Nuclei in the DSB2018 layout (`<id>/images/<id>.png`, `<id>/masks/*.png`): the article's model

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SegmentationRecipe } from '@unet/cli';
 import { listImageFolder } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import type { SegmentationRecipe } from '@unet/train';
 
 /** Folder pairs recognised under --data, first match wins (`image`/`label` is ISBI 2012's). */
 export const FOLDER_LAYOUTS = [

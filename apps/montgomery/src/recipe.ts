@@ -1,6 +1,6 @@
+import type { SegmentationRecipe } from '@unet/cli';
 import { listMontgomery } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import type { SegmentationRecipe } from '@unet/train';
 
 /**
  * Lungs in the Montgomery County chest X-ray set (`CXR_png/`, `ManualMask/leftMask/`,

@@ -1,4 +1,4 @@
-import { runSegmentationCli } from '@unet/train';
+import { runSegmentationCli } from '@unet/cli';
 import { satelliteRecipe } from './recipe';
 
 process.exitCode = await runSegmentationCli(satelliteRecipe, process.argv.slice(2));

@@ -1,7 +1,7 @@
 import path from 'node:path';
+import type { SegmentationRecipe } from '@unet/cli';
 import { decodeSatelliteImage, listSatellite, tileSampleRefs } from '@unet/data';
 import { buildUnet } from '@unet/layers';
-import type { SegmentationRecipe } from '@unet/train';
 
 /**
  * Building footprints: scenes in `images/` (8-bit RGB or 16-bit single band, stretched between

@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { LabelImage } from '@unet/infer';
 import { DataFileError, describeError } from './errors';
-import type { InstanceLabels, Sample } from './sample';
+import type { Sample } from './sample';
 
 const MAGIC = 'UNETDC01';
 /** Bump when the entry layout or any decoding rule changes, so old entries are ignored. */
@@ -193,7 +194,7 @@ function decodeEntry(bytes: Buffer): Sample {
       const runs = new Int32Array(array.runs ?? 0);
       new Uint8Array(runs.buffer).set(slice);
       const labels = decodeRuns(runs, values);
-      sample.instances = { labels, width, height, count: array.count ?? 0 } as InstanceLabels;
+      sample.instances = { labels, width, height, count: array.count ?? 0 } as LabelImage;
     }
   }
   if (!sample.image) throw new Error('cache entry has no image');

@@ -4,16 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { type RasterImage, resizeNearest } from '@unet/infer';
 import sharp from 'sharp';
 import { DataFileError, describeError } from './errors';
 
-/** Pixels in row-major HWC order, float32 values in [0, 1]. `data.length === width * height * channels`. */
-export interface RasterImage {
-  data: Float32Array;
-  width: number;
-  height: number;
-  channels: number;
-}
+// One raster type and one nearest-neighbour resize for the toolkit, from the browser-safe package.
+export type { RasterImage };
+export { resizeNearest };
 
 /** Options of {@link decodeImage}. */
 export interface DecodeImageOptions {
@@ -309,29 +306,4 @@ async function thresholdedBilinear(
   const { data } = resized;
   for (let i = 0; i < data.length; i++) data[i] = data[i]! >= 0.5 ? 1 : 0;
   return resized;
-}
-
-/** Nearest-neighbour resize (pixel centres), for label maps and any non-binary mask. */
-export function resizeNearest<T extends Float32Array | Int32Array | Uint8Array>(
-  image: { data: T; width: number; height: number; channels: number },
-  width: number,
-  height: number,
-): { data: T; width: number; height: number; channels: number } {
-  const { data, channels } = image;
-  const out = new (data.constructor as new (n: number) => T)(width * height * channels);
-  const xs = new Int32Array(width);
-  for (let x = 0; x < width; x++) {
-    xs[x] = Math.min(image.width - 1, Math.floor(((x + 0.5) * image.width) / width));
-  }
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(image.height - 1, Math.floor(((y + 0.5) * image.height) / height));
-    const rowIn = sy * image.width;
-    const rowOut = y * width;
-    for (let x = 0; x < width; x++) {
-      const src = (rowIn + xs[x]!) * channels;
-      const dst = (rowOut + x) * channels;
-      for (let c = 0; c < channels; c++) out[dst + c] = data[src + c]!;
-    }
-  }
-  return { data: out, width, height, channels };
 }

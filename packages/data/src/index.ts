@@ -3,6 +3,8 @@
  * folders, CamVid), binary and multi-class masks, class lists and weights, polygon rasterizer, splits, augmentation and `tf.data` batching for U-Net training.
  */
 
+/** Instance labels (0 = background, 1..count = objects), shared with @unet/infer. */
+export type { LabelImage } from '@unet/infer';
 export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment';
 export { augmentPair } from './augment';
 export type { BinaryMask, MaskReadOptions } from './binary-mask';
@@ -59,7 +61,7 @@ export { parseGeoJsonPolygons, parsePointListText, readPolygonFile } from './pol
 export type { ProgressBarOptions, ProgressReporter } from './progress';
 export { createProgressBar } from './progress';
 export type { Random } from './random';
-export { createRandom } from './random';
+export { createRandom, shuffled } from './random';
 export type {
   Point,
   Polygon,
@@ -86,7 +88,6 @@ export type {
 export { decodeSatelliteImage, listSatellite, readSatellite } from './readers/satellite';
 export type {
   ImageSize,
-  InstanceLabels,
   LabeledSample,
   LoadStats,
   ReadOptions,

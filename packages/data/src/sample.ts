@@ -2,24 +2,12 @@
  * What every reader produces: samples (image + mask + original size), lazy references to them,
  * and the loading options they share.
  */
-import type { RasterImage } from './image-io';
+import type { LabelImage, RasterImage } from '@unet/infer';
 
 /** Width and height in pixels. */
 export interface ImageSize {
   width: number;
   height: number;
-}
-
-/**
- * Instance labels of one image at its original size: 0 = background, 1..count = one object
- * each (numbered in the order of the sorted mask file names). Needed for instance metrics such as
- * the DSB2018 score.
- */
-export interface InstanceLabels {
-  labels: Int32Array;
-  width: number;
-  height: number;
-  count: number;
 }
 
 /** One decoded training/evaluation example. */
@@ -38,7 +26,7 @@ export interface Sample {
   /** Size of the source image before resizing, to map predictions back. */
   originalSize: ImageSize;
   /** Per-object labels at the original size (DSB2018). */
-  instances?: InstanceLabels;
+  instances?: LabelImage;
   /** Source files this sample was built from (image first). */
   files: string[];
 }

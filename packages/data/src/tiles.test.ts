@@ -38,15 +38,16 @@ describe('tileGrid', () => {
     [256, 128, 128, undefined, 2, { col: 1, row: 0, x: 128, y: 0 }],
     [256, 256, 128, 64, 9, { col: 2, row: 2, x: 128, y: 128 }],
     [100, 300, 128, undefined, 0, undefined],
-  ])('%ix%i in tiles of %i (stride %s): %i tiles', (w, h, tileSize, stride, count, last) => {
-    const grid = tileGrid(w, h, { tileSize, stride });
+  ])('%ix%i in tiles of %i (overlap %s): %i tiles', (w, h, tileSize, overlap, count, last) => {
+    const grid = tileGrid(w, h, { tileSize, overlap });
     expect(grid).toHaveLength(count);
     expect(grid.at(-1)).toEqual(last);
   });
 
-  it('rejects sizes that are not positive integers', () => {
-    expect(() => tileGrid(10, 10, { tileSize: 0 })).toThrow(/positive integers/);
-    expect(() => tileGrid(10, 10, { tileSize: 4, stride: 1.5 })).toThrow(/positive integers/);
+  it('rejects sizes that are not whole numbers, and overlaps as large as the tile', () => {
+    expect(() => tileGrid(10, 10, { tileSize: 0 })).toThrow(/positive integer/);
+    expect(() => tileGrid(10, 10, { tileSize: 4, overlap: 1.5 })).toThrow(/whole number/);
+    expect(() => tileGrid(10, 10, { tileSize: 4, overlap: 4 })).toThrow(/smaller than the tile/);
   });
 });
 

@@ -2,16 +2,18 @@
  * Cutting large samples (satellite scenes, whole slides) into fixed-size training tiles, lazily:
  * a tile's source is decoded once, when the first of its tiles is loaded.
  */
+
+import type { LabelImage } from '@unet/infer';
 import type { RasterImage } from './image-io';
 import { readImageHeader } from './image-io';
-import type { InstanceLabels, Sample, SampleRef } from './sample';
+import type { Sample, SampleRef } from './sample';
 
 /** Options of {@link tileGrid} and {@link tileSampleRefs}. */
 export interface TilingOptions {
   /** Tile width and height in pixels. */
   tileSize: number;
-  /** Distance between tile origins (default `tileSize`: no overlap). */
-  stride?: number;
+  /** Pixels shared by neighbouring tiles (default 0), as in @unet/infer's `TileOptions`. */
+  overlap?: number;
 }
 
 /** One tile of a grid: its column/row index and its top-left pixel. */
@@ -23,15 +25,19 @@ export interface TilePosition {
 }
 
 /**
- * Whole tiles of `tileSize` covering a `width` x `height` image from the top-left, `stride`
- * apart (a border narrower than a tile is left out).
+ * Whole tiles of `tileSize` covering a `width` x `height` image from the top-left, overlapping
+ * by `overlap` pixels (a border narrower than a tile is left out).
  */
 export function tileGrid(width: number, height: number, options: TilingOptions): TilePosition[] {
   const { tileSize } = options;
-  const stride = options.stride ?? tileSize;
-  if (!Number.isInteger(tileSize) || tileSize < 1 || !Number.isInteger(stride) || stride < 1) {
-    throw new Error(`tileSize and stride must be positive integers (got ${tileSize}, ${stride})`);
+  const overlap = options.overlap ?? 0;
+  const stride = tileSize - overlap;
+  if (!Number.isInteger(tileSize) || tileSize < 1 || !Number.isInteger(overlap) || overlap < 0) {
+    throw new Error(
+      `tileSize must be a positive integer and overlap a whole number >= 0 (got ${tileSize}, ${overlap})`,
+    );
   }
+  if (stride < 1) throw new Error(`overlap ${overlap} must be smaller than the tile (${tileSize})`);
   const tiles: TilePosition[] = [];
   for (let row = 0, y = 0; y + tileSize <= height; row++, y += stride) {
     for (let col = 0, x = 0; x + tileSize <= width; col++, x += stride)
@@ -55,7 +61,7 @@ function cropRaster(image: RasterImage, x: number, y: number, size: number): Ras
   return { data, width: size, height: size, channels };
 }
 
-function cropLabels(instances: InstanceLabels, x: number, y: number, size: number): InstanceLabels {
+function cropLabels(instances: LabelImage, x: number, y: number, size: number): LabelImage {
   const labels = new Int32Array(size * size);
   for (let r = 0; r < size; r++) {
     const from = (y + r) * instances.width + x;

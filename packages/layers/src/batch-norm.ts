@@ -1,25 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Optional kernel: batch normalization in training mode over the last axis of an NHWC float32
- * tensor. Inputs `{ x, scale, offset }`, attrs {@link BatchNormKernelAttrs}; outputs
- * `[y, batchMean, biasedBatchVariance, reserve1, reserve2, reserve3]`, the reserves being whatever
- * {@link BATCH_NORM_GRAD_KERNEL} needs. `@unet/train`'s `initBackend` registers it for the native
- * `tensorflow` backend (TensorFlow's FusedBatchNormV3).
- */
-export const BATCH_NORM_TRAINING_KERNEL = 'UnetBatchNormTraining';
-
-/**
- * Optional kernel: the gradient of {@link BATCH_NORM_TRAINING_KERNEL}. Inputs
- * `{ dy, x, scale, reserve1, reserve2, reserve3 }`, attrs {@link BatchNormKernelAttrs}; outputs
- * `[dx, dScale, dOffset]` (TensorFlow's FusedBatchNormGradV3 on the native backend).
- */
-export const BATCH_NORM_GRAD_KERNEL = 'UnetBatchNormGrad';
-
-/** Attributes of the batch-normalization kernels. */
-export interface BatchNormKernelAttrs {
-  epsilon: number;
-}
+import {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  type BatchNormKernelAttrs,
+} from './kernel-contract.js';
 
 // tfjs-layers does not export its BatchNormalization class; take it from an instance.
 const TfjsBatchNormalization = Object.getPrototypeOf(tf.layers.batchNormalization({}))

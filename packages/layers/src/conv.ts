@@ -1,26 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Optional kernel: the gradient of a 2D convolution with bias and a ReLU, ELU or no activation,
- * NHWC float32, dilation 1. Inputs `{ dy, x, filter, y }` (`y` the layer's output, from which the
- * activation's gradient is taken), attrs {@link Conv2DBackpropKernelAttrs}; outputs
- * `[dx, dFilter, dBias]`. `@unet/train`'s `initBackend` registers it for the native `tensorflow`
- * backend (ReluGrad, Conv2DBackpropInput and oneDNN's filter-and-bias gradient).
- */
-export const CONV2D_BACKPROP_KERNEL = 'UnetConv2DBackprop';
-
-/** Attributes of {@link CONV2D_BACKPROP_KERNEL}. */
-export interface Conv2DBackpropKernelAttrs {
-  /** Strides of the convolution, `[height, width]`. */
-  strides: [number, number];
-  /** Padding of the convolution. */
-  pad: 'same' | 'valid';
-  /** The activation fused into the forward pass, whose gradient the kernel applies first. */
-  activation: FusedActivation;
-}
-
-/** Activations the fused kernels take (TensorFlow's fused convolution and their gradients). */
-export type FusedActivation = 'linear' | 'relu' | 'elu';
+import {
+  CONV2D_BACKPROP_KERNEL,
+  type Conv2DBackpropKernelAttrs,
+  type FusedActivation,
+} from './kernel-contract.js';
 
 // tfjs-layers does not export its Conv2D class; take it from an instance.
 type Conv2DArgs = Parameters<typeof tf.layers.conv2d>[0];

@@ -1,21 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * Name of an optional kernel that fills a float32 tensor of `attrs.shape` with uniform [0, 1)
- * noise on the active backend. `@unet/train`'s `initBackend` registers it for the native
- * `tensorflow` backend (TensorFlow's own RandomUniform op); any package may register it for
- * another backend with `tf.registerKernel`.
- */
-export const RANDOM_UNIFORM_KERNEL = 'UnetRandomUniform';
-
-/** Attributes of the {@link RANDOM_UNIFORM_KERNEL} kernel. */
-export interface RandomUniformKernelAttrs {
-  shape: number[];
-  /** 0: a fresh random stream per call; otherwise a reproducible stream. */
-  seed: number;
-  /** Second seed, so that calls with the same `seed` differ. */
-  seed2: number;
-}
+import { RANDOM_UNIFORM_KERNEL, type RandomUniformKernelAttrs } from './kernel-contract.js';
 
 // tfjs-layers does not export its Dropout class; take it from an instance.
 const TfjsDropout = Object.getPrototypeOf(tf.layers.dropout({ rate: 0.5 })).constructor as {

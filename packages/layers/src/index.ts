@@ -5,13 +5,7 @@
  * @packageDocumentation
  */
 
-export {
-  BATCH_NORM_GRAD_KERNEL,
-  BATCH_NORM_TRAINING_KERNEL,
-  type BatchNormKernelAttrs,
-  batchNormalizationLayer,
-  NativeBatchNormalization,
-} from './batch-norm';
+export { batchNormalizationLayer, NativeBatchNormalization } from './batch-norm';
 export type { UnetBlockSet, UnetLevelOptions } from './block-set';
 export { type BlockSetName, doubleConvBlocks, unetBlockSets } from './block-sets';
 export {
@@ -30,21 +24,20 @@ export {
   type UnetConfig,
   type UnetOptions,
 } from './config';
+export { conv2dLayer, NativeConv2D } from './conv';
+export { centreCropTo } from './crop';
+export { dropoutLayer, NativeDropout } from './dropout';
+export { dsb2018Blocks } from './dsb2018-blocks';
 export {
+  BATCH_NORM_GRAD_KERNEL,
+  BATCH_NORM_TRAINING_KERNEL,
+  type BatchNormKernelAttrs,
   CONV2D_BACKPROP_KERNEL,
   type Conv2DBackpropKernelAttrs,
-  conv2dLayer,
   type FusedActivation,
-  NativeConv2D,
-} from './conv';
-export { centreCropTo } from './crop';
-export {
-  dropoutLayer,
-  NativeDropout,
   RANDOM_UNIFORM_KERNEL,
   type RandomUniformKernelAttrs,
-} from './dropout';
-export { dsb2018Blocks } from './dsb2018-blocks';
+} from './kernel-contract';
 export type {
   ActivationName,
   InitializerName,

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRandom } from '@unet/data';
-import { mixSeed, permutation } from './random.js';
+import { createRandom, shuffled } from '@unet/data';
 
 /** Options of {@link arrayDataset}. */
 export interface ArrayDatasetOptions {
@@ -37,9 +36,11 @@ export function arrayDataset(
   const startEpoch = options.startEpoch ?? 0;
   function* batches(): Generator<tf.TensorContainer> {
     for (let epoch = startEpoch; ; epoch++) {
+      // The same per-epoch stream as @unet/data's toTfDataset, so one seed means one order.
+      const indices = Int32Array.from({ length: n }, (_, i) => i);
       const order = shuffle
-        ? permutation(n, createRandom(mixSeed(seed, epoch)))
-        : Int32Array.from({ length: n }, (_, i) => i);
+        ? Int32Array.from(shuffled([...indices], createRandom(`${seed}:shuffle:${epoch}`)))
+        : indices;
       for (let start = 0; start < n; start += batchSize) {
         const ids = order.subarray(start, Math.min(n, start + batchSize));
         yield tf.tidy(() => {

@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@unet/runtime';
 import {
   CSVLogger,
   EarlyStopping,
   getLearningRate,
-  initBackend,
   isCI,
   ModelCheckpoint,
   NanGuard,

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@unet/runtime';
 import {
   type CheckpointInfo,
   CSVLogger,
-  initBackend,
   loadModel,
   loadWeightsInto,
   ModelCheckpoint,

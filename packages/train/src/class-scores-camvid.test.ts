@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAMVID_CLASSES, readClassMask } from '@unet/data';
+import { ConfusionMatrix, confusionCsv } from '@unet/infer';
 import { describe, expect, it } from 'vitest';
-import { ConfusionMatrix } from './class-scores.js';
-import { confusionCsv } from './class-scores-csv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const camvid = path.resolve(here, '../../../../shared/data/camvid');

@@ -1,7 +1,11 @@
+/**
+ * @unet/train: fit U-Net models with Keras-style callbacks (best checkpoint, early stop,
+ * reduce-LR, CSV, progress, TensorBoard), resume, evaluation over a dataset and reports (curves,
+ * overlays). Backends and native kernels are @unet/runtime's; masks and scores @unet/infer's.
+ */
+
 export type { ArrayDatasetOptions } from './array-dataset.js';
 export { arrayDataset } from './array-dataset.js';
-export type { BackendPreference, InitBackendOptions } from './backend.js';
-export { BACKEND_PREFERENCES, initBackend } from './backend.js';
 export type { CSVLoggerOptions } from './callbacks/csv-logger.js';
 export { CSVLogger } from './callbacks/csv-logger.js';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping.js';
@@ -22,70 +26,21 @@ export type { TimeStoppingOptions } from './callbacks/time-stopping.js';
 export { TimeStopping } from './callbacks/time-stopping.js';
 export type { CheckpointFile } from './checkpoint-store.js';
 export { resolveCheckpointDir, writeCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
-export type { ClassColourOptions, Colour } from './class-images.js';
-export { argmaxClasses, classIndicesToRgb, defaultClassColours } from './class-images.js';
-export type {
-  ClassScore,
-  ClassScoresSummary,
-  ConfusionMatrixOptions,
-} from './class-scores.js';
-export { ConfusionMatrix } from './class-scores.js';
-export { confusionCsv, perClassCsv } from './class-scores-csv.js';
-export type { CommandSpec, FlagSpec, FlagValues } from './cli/command-spec.js';
-export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './cli/command-spec.js';
-export { formatHelp, parseFlags, UsageError } from './cli/parse-flags.js';
-export { listImageInputs } from './cli/predict-command.js';
-export type { RecipeSettings, SegmentationRecipe } from './cli/recipe.js';
-export type { ExtraCommand, RunCliOptions } from './cli/run-cli.js';
-export { runSegmentationCli } from './cli/run-cli.js';
-export type { TrainRunConfig } from './cli/train-command.js';
-export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
-export { labelComponents } from './connected-components.js';
 export type { CurvesOptions } from './curves.js';
 export { niceTicks, renderCurves, writeCurves } from './curves.js';
 export { TrainingDivergedError } from './errors.js';
-export type {
-  EvaluateOptions,
-  EvaluateSample,
-  EvaluationOptions,
-  EvaluationReport,
-  ImageEvaluation,
-  MaskPair,
-} from './evaluate.js';
-export { evaluate, evaluateMasks } from './evaluate.js';
-export { FlatAdamOptimizer } from './flat-adam.js';
-export type { InstanceScore, ThresholdCounts } from './instance-score.js';
-export {
-  DSB_IOU_THRESHOLDS,
-  instanceOverlaps,
-  instanceScore,
-  maskInstanceScore,
-  toLabelImage,
-} from './instance-score.js';
+export type { EvaluateOptions, EvaluateSample } from './evaluate.js';
+export { evaluate } from './evaluate.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export type { NumericLogs, RawLogs } from './logs.js';
 export { resolveLogs } from './logs.js';
-export type { ConfusionCounts, SegmentationScores } from './mask-scores.js';
-export { confusionCounts, scoresFromCounts } from './mask-scores.js';
 export { CHECKPOINT_FILES, loadModel, loadOptimizerInto, loadWeightsInto } from './model-io.js';
 export type { MonitorMode } from './monitor.js';
 export { inferMode, Monitor } from './monitor.js';
-export {
-  installNativeKernels,
-  type NativeKernelSupport,
-  nativeKernelSupport,
-} from './native-kernels.js';
-export type { OptimizerName } from './optimizers.js';
-export { createOptimizer, OPTIMIZER_NAMES } from './optimizers.js';
 export type { OverlayOptions } from './overlay.js';
 export { renderOverlay, writeOverlay } from './overlay.js';
 export type { PredictInput, PredictOptions, PredictResult } from './predict.js';
 export { predict } from './predict.js';
-export type { PredictImageOptions } from './predict-image.js';
-export { predictProbability } from './predict-image.js';
-export { setTapeMemoryRelease } from './tape-memory.js';
-export type { TileOptions, TilePlan } from './tiled-predict.js';
-export { planTiles, predictTiled } from './tiled-predict.js';
 export type { BatchDataset, LossOrMetric, TrainOptions, TrainResult } from './train.js';
 export { runPaths, train } from './train.js';
 export type { StopReason, TrainHistory, TrainingState } from './training-state.js';

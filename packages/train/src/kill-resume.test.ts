@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, readCheckpointState, runPaths } from '@unet/train';
+import { initBackend } from '@unet/runtime';
+import { loadModel, readCheckpointState, runPaths } from '@unet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quiet, readCsv, tempDir } from './test-helpers.js';
 

@@ -1,7 +1,7 @@
 import { encodePng, type RasterImage } from '@unet/data';
+import { toChannels } from '@unet/infer';
 import { Canvas, type Rgb } from './plot/canvas.js';
 import { textWidth } from './plot/font.js';
-import { toChannels } from './raster.js';
 
 /** Options of {@link renderOverlay}. */
 export interface OverlayOptions {

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { decodeImage, encodePng, type RasterImage } from '@unet/data';
+import { decodeImage, encodePng } from '@unet/data';
+import {
+  fixedInputSize,
+  type PredictImageOptions,
+  predictProbability,
+  type RasterImage,
+  thresholdRaster,
+} from '@unet/infer';
 import { writeOverlay } from './overlay.js';
-import { type PredictImageOptions, predictProbability } from './predict-image.js';
-import { thresholdRaster } from './raster.js';
-import { fixedInputSize } from './tiled-predict.js';
 
 /** One image to segment: a name (output file stem), the image and optionally its true mask. */
 export interface PredictInput {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import type { OptimizerName } from '@unet/runtime';
 import type { ProgressMode } from './callbacks/progress-bar.js';
 import type { LogFn } from './callbacks/stateful.js';
 import type { MonitorMode } from './monitor.js';
-import type { OptimizerName } from './optimizers.js';
 import type { StopReason, TrainHistory } from './training-state.js';
 import type { BaseCallback } from './types.js';
 

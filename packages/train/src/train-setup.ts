@@ -1,8 +1,8 @@
 /** Option checks and preparation steps of `train()`. */
 import * as tf from '@tensorflow/tfjs';
+import { createOptimizer } from '@unet/runtime';
 import { isStatefulCallback, type StatefulCallback } from './callbacks/stateful.js';
 import { setLearningRate } from './learning-rate.js';
-import { createOptimizer } from './optimizers.js';
 import type { TrainOptions } from './train-options.js';
 import type { BaseCallback } from './types.js';
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@unet/runtime';
 import {
   EarlyStopping,
-  initBackend,
   loadModel,
   ReduceLROnPlateau,
   readCheckpointState,

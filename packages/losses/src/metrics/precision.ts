@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConfusionMetricOptions } from '../types.js';
-import { confusionCounts } from './confusion-counts.js';
+import { confusionTensors } from './confusion-tensors.js';
 
 /**
  * Precision of the thresholded prediction, as Keras's `Precision(thresholds=0.5)` on one batch.
@@ -18,7 +18,7 @@ export function precision(
   options: ConfusionMetricOptions = {},
 ): tf.Scalar {
   return tf.tidy(() => {
-    const { truePositives, falsePositives } = confusionCounts('precision', yTrue, yPred, options);
+    const { truePositives, falsePositives } = confusionTensors('precision', yTrue, yPred, options);
     return tf.mean(tf.divNoNan(truePositives, tf.add(truePositives, falsePositives)));
   });
 }

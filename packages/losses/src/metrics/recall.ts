@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConfusionMetricOptions } from '../types.js';
-import { confusionCounts } from './confusion-counts.js';
+import { confusionTensors } from './confusion-tensors.js';
 
 /**
  * Recall (sensitivity) of the thresholded prediction, as Keras's `Recall(thresholds=0.5)` on
@@ -18,7 +18,7 @@ export function recall(
   options: ConfusionMetricOptions = {},
 ): tf.Scalar {
   return tf.tidy(() => {
-    const { truePositives, falseNegatives } = confusionCounts('recall', yTrue, yPred, options);
+    const { truePositives, falseNegatives } = confusionTensors('recall', yTrue, yPred, options);
     return tf.mean(tf.divNoNan(truePositives, tf.add(truePositives, falseNegatives)));
   });
 }

@@ -1,0 +1,125 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { hasMask, type SampleRef } from '@unet/data';
+import type { ImageEvaluation } from '@unet/infer';
+import { initBackend } from '@unet/runtime';
+import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
+import type { FlagValues } from './command-spec.js';
+import { loadCommandModel } from './load-command-model.js';
+import { UsageError } from './parse-flags.js';
+import type { SegmentationRecipe } from './recipe.js';
+import { writeJsonAtomic } from './run-files.js';
+
+async function onlyValidation(refs: SampleRef[], splitFile: string): Promise<SampleRef[]> {
+  const split = JSON.parse(await fs.readFile(splitFile, 'utf8')) as { val?: string[] };
+  if (!Array.isArray(split.val))
+    throw new UsageError(`evaluate: ${splitFile} has no "val" list of ids`);
+  const wanted = new Set(split.val);
+  const chosen = refs.filter((r) => wanted.has(r.id));
+  if (chosen.length !== wanted.size) {
+    const found = new Set(chosen.map((r) => r.id));
+    const missing = split.val.filter((id) => !found.has(id));
+    throw new UsageError(
+      `evaluate: ${missing.length} ids of ${splitFile} are not in the data (e.g. ${missing[0]})`,
+    );
+  }
+  return chosen;
+}
+
+async function* samplesToScore(
+  refs: SampleRef[],
+  withInstances: boolean,
+): AsyncGenerator<EvaluateSample> {
+  for (const ref of refs) {
+    const sample = await ref.load();
+    if (!hasMask(sample))
+      throw new UsageError(`evaluate: ${sample.files[0]} has no mask to score against`);
+    yield {
+      name: sample.id,
+      image: sample.image,
+      mask: sample.mask,
+      instances: withInstances ? sample.instances?.labels : undefined,
+    };
+  }
+}
+
+const CSV_COLUMNS = [
+  'name',
+  'dice',
+  'iou',
+  'precision',
+  'recall',
+  'averagePrecision',
+  'trueInstances',
+  'predictedInstances',
+] as const;
+
+function perImageCsv(rows: ImageEvaluation[]): string {
+  const lines = rows.map((row) =>
+    CSV_COLUMNS.map((c) => {
+      const v = row[c];
+      return typeof v === 'number' ? String(Number(v.toFixed(6))) : (v ?? '');
+    }).join(','),
+  );
+  return `${[CSV_COLUMNS.join(','), ...lines].join('\n')}\n`;
+}
+
+/** `evaluate`: scores a saved model on a dataset folder at each image's original size. */
+export async function evaluateCommand(
+  recipe: SegmentationRecipe,
+  flags: FlagValues,
+  log: (l: string) => void,
+) {
+  const threshold = flags.threshold as number;
+  if (!(threshold > 0 && threshold < 1))
+    throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
+  await initBackend(flags.backend as never, { log, warn: log });
+  const modelDir = flags.model as string;
+  const model = await loadCommandModel('evaluate', modelDir);
+  try {
+    // A split names training samples: for tiling recipes those are tiles of the model's size.
+    const inputSize = model.inputs[0]!.shape[1] as number;
+    const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
+    const size = atModelSize ? inputSize : undefined;
+    let refs = await recipe.list(flags.data as string, { channels: recipe.channels, size });
+    if (flags.split) refs = await onlyValidation(refs, flags.split as string);
+    if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
+    const report = await evaluate({
+      model,
+      samples: samplesToScore(refs, !atModelSize),
+      threshold,
+      // Instance labels exist at the original size only.
+      instances: (recipe.instances ?? false) && !atModelSize,
+      tile: recipe.tile && size === undefined,
+    });
+    const out = flags.out as string;
+    const metrics = {
+      images: report.images,
+      threshold: report.threshold,
+      evaluated_at: size === undefined ? 'original size' : `${size}x${size}`,
+      dice: report.overall.dice,
+      iou: report.overall.iou,
+      precision: report.overall.precision,
+      recall: report.overall.recall,
+      mean_per_image: report.mean,
+      ...(report.meanAveragePrecision !== undefined ? { map: report.meanAveragePrecision } : {}),
+      model: path.resolve(modelDir),
+      data: path.resolve(flags.data as string),
+    };
+    await writeJsonAtomic(path.join(out, 'metrics.json'), metrics);
+    await writeFileAtomic(path.join(out, 'per_image.csv'), perImageCsv(report.perImage));
+    const rows: [string, number | undefined][] = [
+      ['dice', metrics.dice],
+      ['iou', metrics.iou],
+      ['precision', metrics.precision],
+      ['recall', metrics.recall],
+      ['map (DSB2018)', report.meanAveragePrecision],
+    ];
+    log(`${report.images} images, threshold ${report.threshold}`);
+    for (const [name, value] of rows)
+      if (value !== undefined) log(`  ${name.padEnd(14)} ${value.toFixed(4)}`);
+    log(`written ${path.join(out, 'metrics.json')} and per_image.csv`);
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * @unet/cli: the command line every app shares. An app is a recipe (reader + model + loss) handed
+ * to `runSegmentationCli`, which gives it the train | evaluate | predict commands, their flags
+ * and `--help`.
+ */
+
+export type { CommandSpec, FlagSpec, FlagValues } from './command-spec.js';
+export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
+export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
+export { listImageInputs } from './predict-command.js';
+export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
+export type { ExtraCommand, RunCliOptions } from './run-cli.js';
+export { runSegmentationCli } from './run-cli.js';
+export type { TrainRunConfig } from './train-command.js';

@@ -1,0 +1,69 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { RasterImage } from '@unet/data';
+import { initBackend } from '@unet/runtime';
+import { type PredictInput, predict } from '@unet/train';
+import type { FlagValues } from './command-spec.js';
+import { loadCommandModel } from './load-command-model.js';
+import { UsageError } from './parse-flags.js';
+import type { SegmentationRecipe } from './recipe.js';
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
+
+/** An image file, or the image files found (recursively) in a folder, sorted. */
+export async function listImageInputs(input: string): Promise<string[]> {
+  const stat = await fs.stat(input).catch(() => {
+    throw new UsageError(`predict: ${input} does not exist`);
+  });
+  if (stat.isFile()) return [input];
+  const entries = await fs.readdir(input, { recursive: true });
+  const images = entries
+    .map(String)
+    .filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))
+    .sort()
+    .map((f) => path.join(input, f));
+  if (images.length === 0)
+    throw new UsageError(`predict: no images (${[...IMAGE_EXTENSIONS].join(' ')}) in ${input}`);
+  return images;
+}
+
+async function* readEach(
+  files: string[],
+  read: (file: string) => Promise<RasterImage>,
+): AsyncGenerator<PredictInput> {
+  for (const file of files)
+    yield { name: path.basename(file, path.extname(file)), image: await read(file) };
+}
+
+/** `predict`: one PNG mask per input image at its original size (and overlays if asked). */
+export async function predictCommand(
+  recipe: SegmentationRecipe,
+  flags: FlagValues,
+  log: (l: string) => void,
+) {
+  const threshold = flags.threshold as number;
+  if (!(threshold > 0 && threshold < 1))
+    throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
+  const inputs = await listImageInputs(flags.input as string);
+  await initBackend(flags.backend as never, { log, warn: log });
+  const modelDir = flags.model as string;
+  const model = await loadCommandModel('predict', modelDir);
+  try {
+    const out = flags.out as string;
+    const read = recipe.readImage;
+    const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;
+    const results = await predict({
+      model,
+      inputs: images,
+      threshold,
+      outDir: out,
+      overlays: flags.overlay as boolean,
+      keepMasks: false,
+      tile: recipe.tile ?? false,
+      onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
+    });
+    log(`${results.length} masks written under ${path.join(out, 'masks')}`);
+  } finally {
+    model.dispose();
+  }
+}

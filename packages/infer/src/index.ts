@@ -1,0 +1,41 @@
+/**
+ * @unet/infer: everything between a decoded image and a mask, in any JavaScript runtime (Node or a
+ * browser; no Node built-ins): resizing, tile planning and blended tiled prediction, thresholding,
+ * connected components, per-image scores (Dice, IoU, precision, recall, DSB2018 mAP).
+ */
+
+export type { ClassColourOptions, Colour } from './class-images.js';
+export { argmaxClasses, classIndicesToRgb, defaultClassColours } from './class-images.js';
+export type {
+  ClassScore,
+  ClassScoresSummary,
+  ConfusionMatrixOptions,
+} from './class-scores.js';
+export { ConfusionMatrix } from './class-scores.js';
+export { confusionCsv, perClassCsv } from './class-scores-csv.js';
+export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
+export { labelComponents } from './connected-components.js';
+export type { InstanceScore, ThresholdCounts } from './instance-score.js';
+export {
+  DSB_IOU_THRESHOLDS,
+  instanceOverlaps,
+  instanceScore,
+  maskInstanceScore,
+  toLabelImage,
+} from './instance-score.js';
+export type { ConfusionCounts, SegmentationScores } from './mask-scores.js';
+export { addCounts, confusionCounts, scoresFromCounts } from './mask-scores.js';
+export type { PredictImageOptions } from './predict-image.js';
+export { predictProbability } from './predict-image.js';
+export type { RasterImage } from './raster.js';
+export { channelOf, cropReflect, reflectIndex, thresholdRaster, toChannels } from './raster.js';
+export { resizeBilinear, resizeNearest } from './resize.js';
+export type {
+  EvaluationOptions,
+  EvaluationReport,
+  ImageEvaluation,
+  MaskPair,
+} from './score-masks.js';
+export { evaluateMasks, scoreMaskPair, summarizeScores } from './score-masks.js';
+export type { TileOptions, TilePlan } from './tiled-predict.js';
+export { fixedInputSize, planTiles, predictTiled } from './tiled-predict.js';

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
+import { resizeBilinear } from './resize.js';
+import { fixedInputSize, predictTiled, type TileOptions } from './tiled-predict.js';
+
+/** How a model is run on one image (shared by `predict` and `evaluate`). */
+export interface PredictImageOptions {
+  /**
+   * Size the image is resized to before the model, `[height, width]`. Default: the model's input
+   * size when fixed; for models with free spatial dimensions the image runs at its own size,
+   * reflect-padded to a multiple of `align`.
+   */
+  inputSize?: [number, number];
+  /**
+   * Run at full resolution with overlapping tiles instead of resizing (large images). `true`
+   * uses the defaults of {@link TileOptions}.
+   */
+  tile?: boolean | TileOptions;
+  /** Output channel holding the foreground probability. Default 0. */
+  channel?: number;
+  /** Padding multiple for free-size models run whole. Default 32. */
+  align?: number;
+}
+
+async function runWhole(model: tf.LayersModel, image: RasterImage): Promise<RasterImage> {
+  const output = tf.tidy(() => {
+    const input = tf.tensor4d(image.data, [1, image.height, image.width, image.channels]);
+    const result = model.predict(input);
+    return Array.isArray(result) ? result[0]! : result;
+  });
+  const [, height, width, channels] = output.shape;
+  const data = (await output.data()) as Float32Array;
+  output.dispose();
+  if (height === undefined || width === undefined || channels === undefined) {
+    throw new Error(`the model output must be NHWC, got [${output.shape}]`);
+  }
+  return { data, width, height, channels };
+}
+
+function crop(image: RasterImage, width: number, height: number): RasterImage {
+  if (image.width === width && image.height === height) return image;
+  return { data: cropReflect(image, 0, 0, width, height), width, height, channels: image.channels };
+}
+
+/**
+ * Runs `model` on one image and returns the foreground probability (1 channel) at the image's
+ * original size: resized to the model's input and the output resized back (bilinear), or at full
+ * resolution (tiled, or whole for free-size models). Images with another channel count than the
+ * model's are converted (grey <-> RGB).
+ */
+export async function predictProbability(
+  model: tf.LayersModel,
+  image: RasterImage,
+  options: PredictImageOptions = {},
+): Promise<RasterImage> {
+  const fixed = fixedInputSize(model);
+  const input = toChannels(image, fixed.channels);
+  const channel = options.channel ?? 0;
+  if (options.tile) {
+    const tileOptions = options.tile === true ? {} : options.tile;
+    return channelOf(await predictTiled(model, input, tileOptions), channel);
+  }
+  const size =
+    options.inputSize ??
+    (fixed.height !== null && fixed.width !== null ? [fixed.height, fixed.width] : null);
+  if (size === null) {
+    const align = options.align ?? 32;
+    const width = Math.ceil(input.width / align) * align;
+    const height = Math.ceil(input.height / align) * align;
+    const padded = crop(input, width, height);
+    const output = channelOf(await runWhole(model, padded), channel);
+    return crop(output, image.width, image.height);
+  }
+  const [height, width] = size;
+  const resized = resizeBilinear(input, width, height);
+  const output = channelOf(await runWhole(model, resized), channel);
+  if (output.width !== width || output.height !== height) {
+    throw new Error(
+      `the model maps ${height}x${width} inputs to ${output.height}x${output.width} outputs; a segmentation model must keep the size`,
+    );
+  }
+  return resizeBilinear(output, image.width, image.height);
+}
