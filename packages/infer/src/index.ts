@@ -6,6 +6,15 @@
  * building score and test-time augmentation.
  */
 
+export type { ClassColourOptions, Colour } from './class-images.js';
+export { argmaxClasses, classIndicesToRgb, defaultClassColours } from './class-images.js';
+export type {
+  ClassScore,
+  ClassScoresSummary,
+  ConfusionMatrixOptions,
+} from './class-scores.js';
+export { ConfusionMatrix } from './class-scores.js';
+export { confusionCsv, perClassCsv } from './class-scores-csv.js';
 export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
 export { labelComponents } from './connected-components.js';
 export type { InstanceScore, ThresholdCounts } from './instance-score.js';
