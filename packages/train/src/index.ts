@@ -74,6 +74,12 @@ export type { PredictInput, PredictOptions, PredictResult } from './predict.js';
 export { predict } from './predict.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
+export type {
+  RecalibrateBatchNormOptions,
+  RecalibrationData,
+  RecalibrationResult,
+} from './recalibrate-batch-norm.js';
+export { recalibrateBatchNorm } from './recalibrate-batch-norm.js';
 export { setTapeMemoryRelease } from './tape-memory.js';
 export type { TileOptions, TilePlan } from './tiled-predict.js';
 export { planTiles, predictTiled } from './tiled-predict.js';
