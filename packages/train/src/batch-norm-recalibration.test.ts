@@ -55,11 +55,11 @@ beforeAll(async () => {
   await initBackend('tensorflow', quiet);
   // Inputs around 20 with a small spread: the moving mean (from 0, momentum 0.99) lags far
   // behind after six steps, so inference-mode batch norm is far from the batch statistics.
-  [x, y, xVal, yVal] = tf.tidy(() => {
+  [x, y, xVal, yVal] = tf.tidy((): tf.Tensor4D[] => {
     const all = tf.randomUniform([24, 8, 8, 1], 20, 21, 'float32', 5);
     const masks = tf.cast(tf.greater(all, 20.5), 'float32');
     return [all.slice(0, 18), masks.slice(0, 18), all.slice(18), masks.slice(18)] as tf.Tensor4D[];
-  });
+  }) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
 });
 
 afterAll(() => tf.dispose([x, y, xVal, yVal]));

@@ -38,7 +38,7 @@ function bnModel(): tf.LayersModel {
   const bn2 = tf.layers.batchNormalization({ name: 'bn2' });
   let x = bn0.apply(input) as tf.SymbolicTensor;
   x = bn1.apply(conv1.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  x = conv2.apply(drop.apply(relu.apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor);
+  x = conv2.apply(drop.apply(relu.apply(x) as tf.SymbolicTensor)) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: bn2.apply(x) as tf.SymbolicTensor });
 }
 
