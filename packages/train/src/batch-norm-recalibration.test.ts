@@ -7,7 +7,7 @@ import { quiet } from './test-helpers.js';
 import { type TrainOptions, train } from './train.js';
 
 /** conv3x3 -> batch norm -> relu -> conv1x1 sigmoid, seeded. */
-function model(): tf.LayersModel {
+function model(momentum?: number): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 1] });
   let x = tf.layers
     .conv2d({
@@ -18,7 +18,11 @@ function model(): tf.LayersModel {
       kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
     })
     .apply(input) as tf.SymbolicTensor;
-  x = batchNormalizationLayer({ name: 'bn' }).apply(x) as tf.SymbolicTensor;
+  const bn =
+    momentum === undefined
+      ? batchNormalizationLayer({ name: 'bn' })
+      : tf.layers.batchNormalization({ name: 'bn', momentum });
+  x = bn.apply(x) as tf.SymbolicTensor;
   x = tf.layers.activation({ activation: 'relu' }).apply(x) as tf.SymbolicTensor;
   const head = tf.layers.conv2d({
     name: 'head',
@@ -120,8 +124,21 @@ describe('train() batch-norm recalibration', () => {
     });
   }
 
+  it('with long epochs, recalibrates only when a best or final model is saved', async () => {
+    // Momentum 0.3 forgets within 3 steps (staleStepLimit 3): epochs of 3 steps count as long.
+    const m = model(0.3);
+    const result = await train(options(m, { x, y, epochs: 4 }));
+    const losses = result.history.val_loss!;
+    const improved = losses.filter((loss, i) => losses.slice(0, i).every((l) => loss < l)).length;
+    const lastImproved = losses.at(-1) === Math.min(...losses);
+    expect(result.recalibration?.count).toBe(improved + (lastImproved ? 0 : 1));
+    expect(gapToBatchStatistics(m, xVal)).toBeLessThan(0.01);
+    m.dispose();
+  });
+
   it('recalibrates before validation only while the moving averages lag', () => {
     expect(staleStepLimit(0.99)).toBe(299);
     expect(staleStepLimit(0.9)).toBe(29);
+    expect(staleStepLimit(0.3)).toBe(3);
   });
 });

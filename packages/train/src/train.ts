@@ -202,9 +202,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const callbacks: BaseCallback[] = [recorder, nanGuard];
     if (options.progress !== false)
       callbacks.push(new ProgressBar({ mode: options.progress ?? 'auto' }));
-    callbacks.push(...userCallbacks);
-    // After EarlyStopping (which may end the run), before anything that saves the model.
+    // Before EarlyStopping (its best weights) and the checkpoints; the hook after the callbacks
+    // that may end the run.
     if (recalibration) callbacks.push(recalibration);
+    callbacks.push(...userCallbacks);
+    if (recalibration) callbacks.push(recalibration.stopHook());
     let resumeCheckpoint: ResumeCheckpoint | null = null;
     if (paths && best) {
       callbacks.push(best, new CSVLogger({ path: paths.csv, append: previous !== null }));

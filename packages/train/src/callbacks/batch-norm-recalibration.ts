@@ -34,7 +34,8 @@ export interface BatchNormRecalibrationOptions {
  * are short enough for the moving averages to lag ({@link staleStepLimit}); otherwise at the
  * end of an epoch whose monitored value improves or that ends training, so that whatever is
  * saved as best or final carries statistics of its own weights. Put it before the callbacks that
- * save the model.
+ * snapshot or save the model (EarlyStopping's best weights too), and {@link stopHook} after
+ * those that may stop training.
  */
 export class BatchNormRecalibration extends tf.Callback {
   /** Seconds spent recalibrating, and how many times. */
@@ -77,8 +78,16 @@ export class BatchNormRecalibration extends tf.Callback {
     const value = (await resolveLogs(logs ?? {}))[this.options.monitor.key];
     const improves = value !== undefined && this.options.monitor.improves(value, this.best);
     if (improves) this.best = value;
-    const ends = epoch >= this.options.epochs - 1 || this.stopping();
-    if (improves || ends) await this.run();
+    if (improves || epoch >= this.options.epochs - 1) await this.run();
+  }
+
+  /** A callback that recalibrates when a callback before it (EarlyStopping, ...) ends training. */
+  stopHook(): tf.CustomCallback {
+    return new tf.CustomCallback({
+      onEpochEnd: async () => {
+        if (!this.doneThisEpoch && this.stopping()) await this.run();
+      },
+    });
   }
 
   private stopping(): boolean {
