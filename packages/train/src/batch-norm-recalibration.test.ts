@@ -3,6 +3,7 @@ import { batchNormalizationLayer } from '@unet/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
 import { staleStepLimit } from './callbacks/batch-norm-recalibration.js';
+import { EarlyStopping } from './callbacks/early-stopping.js';
 import { quiet } from './test-helpers.js';
 import { type TrainOptions, train } from './train.js';
 
@@ -127,11 +128,28 @@ describe('train() batch-norm recalibration', () => {
   it('with long epochs, recalibrates only when a best or final model is saved', async () => {
     // Momentum 0.3 forgets within 3 steps (staleStepLimit 3): epochs of 3 steps count as long.
     const m = model(0.3);
-    const result = await train(options(m, { x, y, epochs: 4 }));
+    // Monitoring the falling val_loss for a maximum: few epochs count as best ones.
+    const result = await train(options(m, { x, y, epochs: 4, monitor: 'val_loss', mode: 'max' }));
     const losses = result.history.val_loss!;
-    const improved = losses.filter((loss, i) => losses.slice(0, i).every((l) => loss < l)).length;
-    const lastImproved = losses.at(-1) === Math.min(...losses);
+    const improved = losses.filter((loss, i) => losses.slice(0, i).every((l) => loss > l)).length;
+    const lastImproved = losses.at(-1) === Math.max(...losses);
     expect(result.recalibration?.count).toBe(improved + (lastImproved ? 0 : 1));
+    expect(result.recalibration?.count).toBeLessThan(4);
+    expect(gapToBatchStatistics(m, xVal)).toBeLessThan(0.01);
+    m.dispose();
+  });
+
+  it('with long epochs, recalibrates when a callback ends the run', async () => {
+    const m = model(0.3);
+    const stop = new EarlyStopping({ monitor: 'val_loss', mode: 'max', patience: 1 });
+    const result = await train(
+      options(m, { x, y, epochs: 6, monitor: 'val_loss', mode: 'max', callbacks: [stop] }),
+    );
+    expect(result.stopReason).toBe('early-stopping');
+    const losses = result.history.val_loss!;
+    const improved = losses.filter((loss, i) => losses.slice(0, i).every((l) => loss > l)).length;
+    // Each best epoch, and the epoch EarlyStopping ended (not a best one, or it would not stop).
+    expect(result.recalibration?.count).toBe(improved + 1);
     expect(gapToBatchStatistics(m, xVal)).toBeLessThan(0.01);
     m.dispose();
   });
