@@ -70,8 +70,11 @@ function resultOf(
  * duplicates however the previous run ended. A NaN/infinite loss stops the run, restores the last
  * good checkpoint into `model` and throws {@link TrainingDivergedError}.
  *
+ * Models with batch norm get their moving statistics recomputed from the training images
+ * (`recalibrateBatchNorm`) before validations of short epochs and before best/final saves.
+ *
  * Reproducibility: `seed` fixes the order of `x`/`y` samples per epoch (also across a resume).
- * Weight initialisation and dropout are seeded in the layers (`seed` of tfjs initializers); the
+ * Weight initialisation and dropout are seeded in the layers (`buildUnet({ seed })`); the
  * native backend's kernels may still differ in the last bits between runs.
  *
  * @example
