@@ -25,6 +25,13 @@ export const BACKEND_FLAG: FlagSpec = {
   help: 'TensorFlow.js backend (auto: the best available)',
 };
 
+/** `--mask-threshold`: soft (non-binary) mask files are thresholded instead of refused. */
+export const MASK_THRESHOLD_FLAG: FlagSpec = {
+  type: 'number',
+  value: 'F',
+  help: 'threshold soft masks: pixels >= F x the maximum value (255 for 8-bit) are foreground (default: masks must be binary)',
+};
+
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
 /** The flags every app shares, per command (the apps' command-line contract). */
@@ -76,7 +83,15 @@ export function trainFlags(defaults: {
       type: 'number',
       value: 'N',
       default: 42,
-      help: 'seed of the split, shuffling and augmentation (initial weights stay random)',
+      help: 'seed of the split, shuffling, augmentation, initial weights and dropout',
+    },
+    'mask-threshold': MASK_THRESHOLD_FLAG,
+    'recalibrate-bn': {
+      type: 'string',
+      value: 'on|off',
+      default: 'on',
+      choices: ['on', 'off'],
+      help: 'recompute batch-norm statistics from the training images before validations and saves',
     },
     backend: BACKEND_FLAG,
     'learning-rate': { type: 'number', value: 'F', default: 1e-3, help: 'Adam learning rate' },
@@ -98,6 +113,11 @@ export function trainFlags(defaults: {
       help: "use the 'train' and 'val' ids of a split.json (e.g. one written by train) instead of --val-split",
     },
     resume: { type: 'boolean', default: false, help: 'continue from the last checkpoint in --out' },
+    force: {
+      type: 'boolean',
+      default: false,
+      help: "with --resume: continue even if model, image size, loss or split differ from the run's",
+    },
     config: {
       type: 'string',
       value: 'FILE.json',
@@ -125,6 +145,7 @@ export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
     value: 'FILE',
     help: "evaluate only the 'val' ids of a split.json written by train",
   },
+  'mask-threshold': MASK_THRESHOLD_FLAG,
   threshold: {
     type: 'number',
     value: 'F',

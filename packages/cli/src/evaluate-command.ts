@@ -6,7 +6,7 @@ import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import type { FlagValues } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
-import { UsageError } from './parse-flags.js';
+import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { writeJsonAtomic } from './run-files.js';
 
@@ -73,6 +73,7 @@ export async function evaluateCommand(
   const threshold = flags.threshold as number;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
+  const maskThreshold = maskThresholdFlag('evaluate', flags) ?? undefined;
   await initBackend(flags.backend as never, { log, warn: log });
   const modelDir = flags.model as string;
   const model = await loadCommandModel('evaluate', modelDir);
@@ -81,7 +82,11 @@ export async function evaluateCommand(
     const inputSize = model.inputs[0]!.shape[1] as number;
     const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
     const size = atModelSize ? inputSize : undefined;
-    let refs = await recipe.list(flags.data as string, { channels: recipe.channels, size });
+    let refs = await recipe.list(flags.data as string, {
+      channels: recipe.channels,
+      size,
+      maskThreshold,
+    });
     if (flags.split) refs = await onlyValidation(refs, flags.split as string);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
     const report = await evaluate({
@@ -96,6 +101,7 @@ export async function evaluateCommand(
     const metrics = {
       images: report.images,
       threshold: report.threshold,
+      mask_threshold: maskThreshold ?? null,
       evaluated_at: size === undefined ? 'original size' : `${size}x${size}`,
       dice: report.overall.dice,
       iou: report.overall.iou,

@@ -75,3 +75,12 @@ export function formatHelp(program: string, spec: CommandSpec): string {
     '',
   ].join('\n');
 }
+
+/** `--mask-threshold` checked (a fraction in (0, 1]), or null when not given. */
+export function maskThresholdFlag(command: string, flags: FlagValues): number | null {
+  const value = flags['mask-threshold'] as number | undefined;
+  if (value === undefined) return null;
+  if (!(value > 0 && value <= 1))
+    throw new UsageError(`${command}: --mask-threshold must be in (0, 1], got ${value}`);
+  return value;
+}

@@ -7,7 +7,7 @@ export interface RecipeSettings {
   imageSize: number;
   /** Image channels the model takes. */
   channels: 1 | 3;
-  /** Seed of the run (`--seed`). */
+  /** Seed of the run (`--seed`): pass it to `buildUnet({ seed })` so runs start identically. */
   seed: number;
 }
 

@@ -6,8 +6,9 @@ import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
 import type { FlagValues } from './command-spec.js';
 import { stopOnInterrupt } from './interrupt.js';
-import { UsageError } from './parse-flags.js';
+import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
+import { checkResumeSettings } from './resume-settings.js';
 import { cliRunFiles, copyDirAtomic, writeJsonAtomic } from './run-files.js';
 
 /** Settings of one `train` run, as written to `OUT/config.json`. */
@@ -30,6 +31,10 @@ export interface TrainRunConfig {
   monitor: string;
   resume: boolean;
   split: string | null;
+  /** Threshold of soft masks (`--mask-threshold`), or null: masks must be binary. */
+  maskThreshold: number | null;
+  /** Batch-norm statistics recomputed from the training images (`--recalibrate-bn`). */
+  recalibrateBatchNorm: boolean;
 }
 
 /** The split a file names (e.g. one shared with a Keras run), checked against the data. */
@@ -97,6 +102,8 @@ export async function trainCommand(
     monitor: recipe.monitor ?? 'val_loss',
     resume: flags.resume as boolean,
     split: (flags.split as string | undefined) ?? null,
+    maskThreshold: maskThresholdFlag('train', flags),
+    recalibrateBatchNorm: flags['recalibrate-bn'] !== 'off',
   };
   const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
   // Build first: a bad --image-size fails in a second, before any data is read.
@@ -111,6 +118,7 @@ export async function trainCommand(
   const refs = await recipe.list(config.data, {
     size: config.imageSize,
     channels: config.channels,
+    maskThreshold: config.maskThreshold ?? undefined,
   });
   const split = flags.split
     ? await splitFromFile(refs, flags.split as string)
@@ -121,6 +129,7 @@ export async function trainCommand(
         `${split.validation.length} for validation; add samples or change --val-split`,
     );
   }
+  if (config.resume) await checkResumeSettings(files, config, split, flags.force === true, log);
   const trainSet = await loadSamples(split.train, { label: `${config.data} (train)` });
   const valSet = await loadSamples(split.validation, { label: `${config.data} (validation)` });
   // Only now that the data loaded: a failed start leaves an existing run's files as they were.
@@ -178,6 +187,12 @@ export async function trainCommand(
       seed: config.seed,
       callbacks,
       log,
+      recalibrateBatchNorm: config.recalibrateBatchNorm,
+      // The training images as read, without augmentation: the statistics inference will see.
+      recalibrationData: toTfDataset(trainSet.samples, {
+        batchSize: config.batchSize,
+        shuffle: false,
+      }),
     });
     const paths = runPaths(config.out);
     await copyDirAtomic(paths.best, files.model);

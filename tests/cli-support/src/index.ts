@@ -39,12 +39,15 @@ export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
     'image-size',
     'val-split',
     'seed',
+    'mask-threshold',
+    'recalibrate-bn',
     'backend',
     'split',
     'resume',
+    'force',
     'config',
   ],
-  evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
+  evaluate: ['data', 'model', 'out', 'split', 'mask-threshold', 'threshold', 'backend'],
   predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
 };
 
