@@ -30,7 +30,7 @@ describe('buildUnet seed', () => {
     const b = buildUnet({ ...small, seed: 42 });
     const c = buildUnet({ ...small, seed: 43 });
     const unseeded = buildUnet(small);
-    const [wa, wb, wc, wu] = [a, b, c, unseeded].map(weightsOf);
+    const [wa, wb, wc, wu] = [weightsOf(a), weightsOf(b), weightsOf(c), weightsOf(unseeded)];
     expect([...wa.keys()]).toEqual([...wb.keys()]);
     for (const [name, values] of wa) {
       expect(Array.from(wb.get(name)!), name).toEqual(Array.from(values));
