@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { type CliResult, expectOk } from './files.js';
+import { type CliResult, expectOk, expectProgramError } from './files.js';
 
 export {
   type CliResult,
   expectOk,
+  expectProgramError,
   linkFile,
   pixelValues,
   pngSize,
@@ -94,20 +95,8 @@ export function cliHarness({ program, appDir }: CliHarnessOptions) {
     });
   }
 
-  /** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
   function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
-    expect(r.code, r.stderr).not.toBe(0);
-    expect(r.code).not.toBeNull();
-    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-    const errors = lines.filter((l) => l.startsWith(`${program}: error: `));
-    expect(errors, r.stderr).toHaveLength(1);
-    expect(lines.at(-1)).toBe(errors[0]);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
-    for (const reason of reasons) {
-      if (typeof reason === 'string') expect(errors[0]).toContain(reason);
-      else expect(errors[0]).toMatch(reason);
-    }
-    return errors[0]!;
+    return expectProgramError(program, r, ...reasons);
   }
 
   /** `<command> --help` exits 0, starts with the command's usage line and lists each flag. */
