@@ -7,25 +7,47 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CliResult, expectProgramError } from '@unet/cli-test-support';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { runSegmentationCli } from '../src/run-cli.js';
 import { FAKE_PROGRAM, fakeRecipe } from './fake-recipe.js';
 
-/** `unet-fake ARGV`, run in-process. */
-export async function fakeCli(...argv: string[]): Promise<CliResult> {
+/**
+ * `unet-fake ARGV`, run in-process. stderr is the log lines and whatever is written to
+ * process.stderr meanwhile (the per-epoch progress lines of @unet/train go there, not to the log);
+ * `onStderr` sees it grow (e.g. to interrupt training at some epoch).
+ */
+export async function runFake(
+  argv: string[],
+  onStderr: (stderr: string) => void = () => {},
+): Promise<CliResult> {
   // A debug run appends stacks to the error line, which the one-line checks reject.
   delete process.env.UNET_DEBUG;
   let stdout = '';
   let stderr = '';
-  const code = await runSegmentationCli(fakeRecipe, argv, {
-    log: (line) => {
-      stderr += `${line}\n`;
-    },
-    print: (text) => {
-      stdout += text;
-    },
+  const append = (text: string) => {
+    stderr += text;
+    onStderr(stderr);
+  };
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    append(String(chunk));
+    return true;
   });
-  return { code, stdout, stderr };
+  try {
+    const code = await runSegmentationCli(fakeRecipe, argv, {
+      log: (line) => append(`${line}\n`),
+      print: (text) => {
+        stdout += text;
+      },
+    });
+    return { code, stdout, stderr };
+  } finally {
+    write.mockRestore();
+  }
+}
+
+/** `unet-fake ARGV`, run in-process (see {@link runFake}). */
+export function fakeCli(...argv: string[]): Promise<CliResult> {
+  return runFake(argv);
 }
 
 /** Exit `code` and one `unet-fake: error: ...` line matching each reason. */
