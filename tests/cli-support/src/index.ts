@@ -1,7 +1,9 @@
 /**
- * Helpers shared by the apps' end-to-end CLI tests (`apps/<app>/src/cli.test.ts`): run the built
- * CLI (`dist/cli.js`) in a child process, check its exit code and one-line errors, and read the
- * PNG, CSV and JSON files it writes. `cliHarness` binds them to one app.
+ * Helpers shared by the CLI tests: the apps' end-to-end tests (`apps/<app>/src/cli.test.ts`),
+ * which run the built CLI (`dist/cli.js`) in a child process, and the contract suite of
+ * @unet/cli (`packages/cli/src/*.test.ts`), which runs a fake recipe in-process. They check exit
+ * codes and one-line errors and read the PNG, CSV and JSON files the commands write.
+ * `cliHarness` binds them to one app.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,25 +31,6 @@ export {
   expectScored,
   type LoadedModel,
 } from './outputs.js';
-
-/** The flags `train`, `evaluate` and `predict` list in every app's `--help` (runSegmentationCli). */
-export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  train: [
-    'data',
-    'out',
-    'epochs',
-    'batch-size',
-    'image-size',
-    'val-split',
-    'seed',
-    'backend',
-    'split',
-    'resume',
-    'config',
-  ],
-  evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
-};
 
 export interface CliHarnessOptions {
   /** The CLI's name, which starts its error lines: `<program>: error: ...`. */
