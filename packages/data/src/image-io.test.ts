@@ -8,8 +8,16 @@ import {
   readImageHeader,
   resizeImage,
 } from '@unet/data';
+import { resizeBilinear } from '@unet/infer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir, write16BitGrey, writePng } from './test-support';
+import {
+  hasSharedData,
+  makeTempDir,
+  removeDir,
+  sharedData,
+  write16BitGrey,
+  writePng,
+} from './test-support';
 
 let dir: string;
 beforeAll(async () => {
@@ -171,4 +179,34 @@ describe('resizeImage', () => {
     expect(resized.channels).toBe(2);
     for (const v of resized.data) expect(v).toBeCloseTo(0.25, 4);
   });
+
+  it.runIf(hasSharedData('dsb2018'))(
+    "agrees with @unet/infer's resizeBilinear (prediction's resize) on a real micrograph",
+    async () => {
+      // Training images are resized here (sharp), predictions by @unet/infer (plain TypeScript,
+      // also in a browser): the two must see the same picture.
+      const file = path.join(
+        sharedData,
+        'dsb2018/stage1_train/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e/images/00ae65c1c6631ae6f2be1a449902976e6eb8483bf6b0740d00530220832c6d3e.png',
+      );
+      const image = await decodeImage(file, { channels: 3 });
+      for (const [w, h] of [
+        [128, 128],
+        [97, 211],
+        [1024, 1024],
+      ] as const) {
+        const bySharp = await resizeImage(image, w, h, 'image');
+        const ours = resizeBilinear(image, w, h);
+        let sum = 0;
+        let max = 0;
+        for (let i = 0; i < ours.data.length; i++) {
+          const d = Math.abs(ours.data[i]! - bySharp.data[i]!);
+          sum += d;
+          max = Math.max(max, d);
+        }
+        expect(sum / ours.data.length, `${w}x${h} mean`).toBeLessThan(0.01);
+        expect(max, `${w}x${h} max`).toBeLessThan(0.2);
+      }
+    },
+  );
 });

@@ -5,6 +5,8 @@
 
 /** Instance labels (0 = background, 1..count = objects), shared with @unet/infer. */
 export type { LabelImage } from '@unet/infer';
+export type { ArrayDatasetOptions } from './array-dataset';
+export { arrayDataset } from './array-dataset';
 export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment';
 export { augmentPair } from './augment';
 export type { BinaryMask, MaskReadOptions } from './binary-mask';
@@ -38,7 +40,7 @@ export { normalizePercentiles } from './normalize';
 export type { ParsedPolygons, PolygonFormat } from './polygon-formats';
 export { parseGeoJsonPolygons, parsePointListText, readPolygonFile } from './polygon-formats';
 export type { ProgressBarOptions, ProgressReporter } from './progress';
-export { createProgressBar } from './progress';
+export { createProgressBar, formatDuration, isCI, progressBarText } from './progress';
 export type { Random } from './random';
 export { createRandom, shuffled } from './random';
 export type {
@@ -74,6 +76,7 @@ export type {
 export { hasMask } from './sample';
 export type { DatasetSplit, SplitOptions } from './split';
 export { splitDataset } from './split';
+export { escapeSvgText, overlaySvg } from './svg-overlay';
 export {
   cropSampleTile,
   type TilePosition,

@@ -1,4 +1,4 @@
-import { createProgressBar } from '@unet/data';
+import { createProgressBar, formatDuration, isCI, progressBarText } from '@unet/data';
 import { describe, expect, it } from 'vitest';
 
 function fakeStream(isTTY: boolean) {
@@ -24,9 +24,20 @@ describe('createProgressBar', () => {
     const bar = createProgressBar('load', 4, { stream, width: 4 });
     for (let i = 1; i <= 4; i++) bar.update(i);
     bar.finish();
-    expect(writes[0]).toMatch(/^\rload \[#\.\.\.\] 1\/4/);
-    expect(writes.at(-1)).toMatch(/^\rload \[####\] 4\/4 .*\n$/);
+    expect(writes[0]).toMatch(/^\rload \[>\.\.\.\] 1\/4 /);
+    expect(writes.at(-1)).toMatch(/^\rload \[====\] 4\/4 .*ETA 0:00.*\n$/);
     expect(writes.join('').split('\n')).toHaveLength(2);
+  });
+
+  it('draws the bar the training progress uses, with a duration ETA', () => {
+    expect(progressBarText(0, 10, 10)).toBe('[..........]');
+    expect(progressBarText(5, 10, 10)).toBe('[====>.....]');
+    expect(progressBarText(10, 10, 10)).toBe('[==========]');
+    expect(formatDuration(65)).toBe('1:05');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(Number.NaN)).toBe('?');
+    expect(isCI({ CI: 'true' })).toBe(true);
+    expect(isCI({ CI: '0' })).toBe(false);
   });
 
   it('prints at most one line per 10% when forced without a terminal', () => {

@@ -1,7 +1,43 @@
 /**
- * A dependency-free progress bar for loading large sets. On a TTY it redraws one line in place
- * (at most ~10 times a second); elsewhere (CI logs, pipes) it stays silent unless forced.
+ * The toolkit's one progress bar: `[=====>....]`, counts, rate and ETA, drawn in place on a
+ * terminal. `createProgressBar` reports loading; `@unet/train`'s `ProgressBar` callback draws the
+ * same bar per training epoch with these helpers. In CI logs and pipes it stays quiet.
  */
+
+const CI_VARIABLES = [
+  'CI',
+  'CONTINUOUS_INTEGRATION',
+  'BUILD_NUMBER',
+  'GITHUB_ACTIONS',
+  'GITLAB_CI',
+  'TF_BUILD',
+];
+
+/** True when an environment variable says we run under continuous integration. */
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  return CI_VARIABLES.some((name) => {
+    const value = env[name];
+    return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+  });
+}
+
+/** Seconds as `m:ss` or `h:mm:ss` (`?` when unknown). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** The bar itself, `width` characters between brackets: `[=======>......]`. */
+export function progressBarText(done: number, total: number, width = 24): string {
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  const filled = Math.round(fraction * width);
+  const head = filled > 0 && filled < width ? '>' : filled === width ? '=' : '';
+  return `[${'='.repeat(Math.max(0, filled - 1))}${head}${'.'.repeat(width - filled)}]`;
+}
 
 /** Receives loading progress. */
 export interface ProgressReporter {
@@ -18,14 +54,14 @@ export interface ProgressBarOptions {
   /** `'auto'` (default): draw only when the stream is a TTY. `true`: always (one line per 10%
    * when not a TTY). `false`: never. */
   enabled?: boolean | 'auto';
-  /** Bar width in characters (default 30). */
+  /** Bar width in characters (default 24). */
   width?: number;
 }
 
 const SILENT: ProgressReporter = { update() {}, finish() {} };
 
 /**
- * Creates a progress bar such as `dsb2018 [#########.........] 17/56 12.3/s eta 3s`.
+ * Creates a progress bar such as `dsb2018 [========>.......] 17/56  12.3/s  ETA 0:03`.
  */
 export function createProgressBar(
   label: string,
@@ -36,7 +72,7 @@ export function createProgressBar(
   const enabled = options.enabled ?? 'auto';
   const isTty = Boolean(stream.isTTY);
   if (enabled === false || (enabled === 'auto' && !isTty) || total <= 0) return SILENT;
-  const barWidth = options.width ?? 30;
+  const barWidth = options.width ?? 24;
   const started = Date.now();
   let lastDraw = 0;
   let lastDecile = -1;
@@ -44,13 +80,11 @@ export function createProgressBar(
   let finished = false;
 
   const render = (): string => {
-    const fraction = Math.min(1, current / total);
-    const filled = Math.round(fraction * barWidth);
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? current / seconds : 0;
-    const eta = rate > 0 ? Math.ceil((total - current) / rate) : 0;
-    const bar = `${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}`;
-    return `${label} [${bar}] ${current}/${total} ${rate.toFixed(1)}/s eta ${eta}s`;
+    const eta = rate > 0 ? (total - current) / rate : Number.NaN;
+    const bar = progressBarText(current, total, barWidth);
+    return `${label} ${bar} ${current}/${total}  ${rate.toFixed(1)}/s  ETA ${formatDuration(eta)}`;
   };
 
   return {

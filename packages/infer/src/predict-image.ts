@@ -13,7 +13,7 @@ export interface PredictImageOptions {
   inputSize?: [number, number];
   /**
    * Run at full resolution with overlapping tiles instead of resizing (large images). `true`
-   * uses the defaults of {@link TileOptions}.
+   * uses the defaults of `TileOptions`.
    */
   tile?: boolean | TileOptions;
   /** Output channel holding the foreground probability. Default 0. */

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { isCI } from '@unet/data';
 import { initBackend } from '@unet/runtime';
 import {
   CSVLogger,
   EarlyStopping,
   getLearningRate,
-  isCI,
   ModelCheckpoint,
   NanGuard,
   ProgressBar,

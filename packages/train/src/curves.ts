@@ -1,6 +1,5 @@
 import { encodePng, type RasterImage } from '@unet/data';
 import { Canvas, type Rgb } from './plot/canvas.js';
-import { textWidth } from './plot/font.js';
 import type { TrainHistory } from './training-state.js';
 
 /** Options of {@link renderCurves}. */
@@ -92,20 +91,20 @@ function drawPanel(
     const y = y1 - ((t - yMin) / (yMax - yMin)) * (y1 - y0);
     canvas.dashed(x0, y, x1, y, GRID);
     const label = tickLabel(t, yStep, log);
-    canvas.text(x0 - 6 - textWidth(label), y - 3, label, INK);
+    canvas.text(x0 - 6, y + 4, label, INK, 11, 'end');
   }
   for (const t of niceTicks(eMin, eMax, 8).filter(Number.isInteger)) {
     const x = px(t - 1);
     canvas.line(x, y1, x, y1 + 3, INK);
     const label = String(t);
-    canvas.text(x - textWidth(label) / 2, y1 + 7, label, INK);
+    canvas.text(x, y1 + 16, label, INK, 11, 'middle');
   }
-  canvas.text(x1 - textWidth('EPOCH'), y1 + 18, 'EPOCH', INK);
+  canvas.text(x1, y1 + 28, 'epoch', INK, 11, 'end');
   canvas.line(x0, y0, x0, y1, INK);
   canvas.line(x0, y1, x1, y1, INK);
   canvas.line(x0, y0, x1, y0, INK);
   canvas.line(x1, y0, x1, y1, INK);
-  canvas.text(x0, top + 10, log ? `${key} (log)` : key, INK, 2);
+  canvas.text(x0, top + 24, log ? `${key} (log)` : key, INK, 16);
 
   let legendX = x1;
   for (const [name, series, color] of (log
@@ -115,9 +114,10 @@ function drawPanel(
         ['train', train, TRAIN],
       ]) as [string, number[] | undefined, Rgb][]) {
     if (series === undefined) continue;
-    legendX -= textWidth(name) + 22;
+    // About 7 px a character at 11 px: the legend only needs to not overlap.
+    legendX -= name.length * 7 + 22;
     canvas.fillRect(legendX, top + 12, 10, 10, color);
-    canvas.text(legendX + 14, top + 14, name, INK);
+    canvas.text(legendX + 14, top + 21, name, INK);
   }
 
   for (const [series, color] of [
@@ -142,14 +142,17 @@ function drawPanel(
 
 /**
  * Draws training curves (one panel per quantity: training and validation series over epochs,
- * ticks, legend) into an RGB raster, without any canvas library.
+ * ticks, legend) into an RGB raster, with real text set by sharp's SVG renderer.
  *
  * @example
  * ```ts
- * await encodePng('curves.png', renderCurves(result));
+ * await encodePng('curves.png', await renderCurves(result));
  * ```
  */
-export function renderCurves(history: TrainHistory, options: CurvesOptions = {}): RasterImage {
+export async function renderCurves(
+  history: TrainHistory,
+  options: CurvesOptions = {},
+): Promise<RasterImage> {
   const width = options.width ?? 800;
   const panelHeight = options.panelHeight ?? 260;
   const keys = options.keys ?? plotKeys(history.history);
@@ -168,7 +171,7 @@ export function renderCurves(history: TrainHistory, options: CurvesOptions = {})
       history.history[`val_${key}`],
     );
   });
-  return canvas.toRaster();
+  return canvas.render();
 }
 
 /** {@link renderCurves} written as a PNG file (folders created). */
@@ -177,5 +180,5 @@ export async function writeCurves(
   history: TrainHistory,
   options: CurvesOptions = {},
 ): Promise<void> {
-  await encodePng(file, renderCurves(history, options));
+  await encodePng(file, await renderCurves(history, options));
 }

@@ -4,8 +4,6 @@
  * overlays). Backends and native kernels are @unet/runtime's; masks and scores @unet/infer's.
  */
 
-export type { ArrayDatasetOptions } from './array-dataset.js';
-export { arrayDataset } from './array-dataset.js';
 export type { CSVLoggerOptions } from './callbacks/csv-logger.js';
 export { CSVLogger } from './callbacks/csv-logger.js';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping.js';
@@ -15,7 +13,7 @@ export { ModelCheckpoint } from './callbacks/model-checkpoint.js';
 export type { NanGuardOptions, NonFiniteLoss } from './callbacks/nan-guard.js';
 export { NanGuard } from './callbacks/nan-guard.js';
 export type { ProgressBarOptions, ProgressMode, ProgressStream } from './callbacks/progress-bar.js';
-export { formatDuration, isCI, ProgressBar } from './callbacks/progress-bar.js';
+export { ProgressBar } from './callbacks/progress-bar.js';
 export type { ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { ReduceLROnPlateau } from './callbacks/reduce-lr-on-plateau.js';
 export type { CallbackState, LogFn, StatefulCallback } from './callbacks/stateful.js';

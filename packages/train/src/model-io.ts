@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { type LoadModelWithLossesOptions, loadModelWithLosses } from '@unet/losses';
 import { type CheckpointFile, resolveCheckpointDir } from './checkpoint-store.js';
 
 /** File names inside a checkpoint folder. */
@@ -115,17 +116,25 @@ async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
 }
 
 /**
- * Loads a model written by {@link ModelCheckpoint} or `train()` (`<outDir>/best`, `<outDir>/last`)
- * on any backend. Custom layers, losses and metrics named in the topology must be registered
- * (importing `@unet/layers` / `@unet/losses` does that).
+ * Loads a model folder written by {@link ModelCheckpoint}, `train()` or `model.save('file://...')`
+ * (`<outDir>/best`, `<outDir>/last`) on any backend, through the one loader of the toolkit,
+ * `@unet/losses`' `loadModelWithLosses`: uncompiled by default (prediction, evaluation);
+ * `{ compile: true }` compiles it with the losses and metrics it was trained with. Custom layers
+ * and losses must be registered first (importing `@unet/layers` / `@unet/losses` does that).
  *
  * @example
  * ```ts
  * const model = await loadModel('runs/nuclei/best');
  * ```
  */
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(tf.io.fromMemory(await readModelArtifacts(dir)));
+export async function loadModel(
+  dir: string,
+  options: LoadModelWithLossesOptions = {},
+): Promise<tf.LayersModel> {
+  return loadModelWithLosses(tf.io.fromMemory(await readModelArtifacts(dir)), {
+    compile: false,
+    ...options,
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { encodePng, type RasterImage } from '@unet/data';
 import { toChannels } from '@unet/infer';
 import { Canvas, type Rgb } from './plot/canvas.js';
-import { textWidth } from './plot/font.js';
 
 /** Options of {@link renderOverlay}. */
 export interface OverlayOptions {
@@ -19,12 +18,12 @@ const INK: Rgb = [0, 0, 0];
  * titles, in one RGB raster; without a true mask `image | predicted mask`. All inputs must have
  * the same width and height; masks are drawn white on black.
  */
-export function renderOverlay(
+export async function renderOverlay(
   image: RasterImage,
   predicted: RasterImage,
   truth?: RasterImage,
   options: OverlayOptions = {},
-): RasterImage {
+): Promise<RasterImage> {
   const panels = truth ? [image, truth, predicted] : [image, predicted];
   const titles = options.titles ?? ['image', 'true mask', 'predicted mask'];
   const panelTitles = truth ? titles : [titles[0], titles[2]];
@@ -37,8 +36,9 @@ export function renderOverlay(
   }
   const { width, height } = image;
   const gap = options.gap ?? Math.max(4, Math.round(width * 0.02));
-  const scale = Math.max(1, Math.round(width / 200));
-  const band = 7 * scale + 8 * scale;
+  // Titles scale with the panels: 11 px type for a 200 px image, 22 px for 400 px, ...
+  const fontSize = 11 * Math.max(1, Math.round(width / 200));
+  const band = Math.round(fontSize * 1.6);
   const canvas = new Canvas(
     panels.length * width + (panels.length - 1) * gap,
     height + band,
@@ -48,15 +48,9 @@ export function renderOverlay(
     const x = i * (width + gap);
     canvas.paste(toChannels(panel, panel.channels === 4 ? 3 : panel.channels), x, band);
     const title = panelTitles[i]!;
-    canvas.text(
-      x + Math.max(0, (width - textWidth(title, scale)) / 2),
-      4 * scale,
-      title,
-      INK,
-      scale,
-    );
+    canvas.text(x + width / 2, Math.round(fontSize * 1.15), title, INK, fontSize, 'middle');
   });
-  return canvas.toRaster();
+  return canvas.render();
 }
 
 /** {@link renderOverlay} written as a PNG file (folders created). */
@@ -67,5 +61,5 @@ export async function writeOverlay(
   truth?: RasterImage,
   options?: OverlayOptions,
 ): Promise<void> {
-  await encodePng(file, renderOverlay(image, predicted, truth, options));
+  await encodePng(file, await renderOverlay(image, predicted, truth, options));
 }

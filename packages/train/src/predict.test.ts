@@ -20,20 +20,11 @@ function seededImage(width: number, height: number, channels = 1, seed = 1): Ras
   return { data, width, height, channels };
 }
 
-/** Output = input (1x1 conv, weight 1, no bias), with free or fixed spatial size. */
-function identity(size: number | null = null): tf.LayersModel {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [size, size, 1],
-        filters: 1,
-        kernelSize: 1,
-        kernelInitializer: 'ones',
-        useBias: false,
-      }),
-    ],
+/** Output = input, any spatial size: predictions are the images themselves. */
+function identity(): tf.LayersModel {
+  return tf.sequential({
+    layers: [tf.layers.activation({ activation: 'linear', inputShape: [null, null, 1] })],
   });
-  return model;
 }
 
 describe('predict', () => {
@@ -106,6 +97,24 @@ describe('reports', () => {
     return points;
   }
 
+  /** Dark pixels (text ink) in a window: how many, and their leftmost and rightmost column. */
+  function inkColumns(image: RasterImage, x0: number, x1: number, y0: number, y1: number) {
+    let count = 0;
+    let left = Number.POSITIVE_INFINITY;
+    let right = Number.NEGATIVE_INFINITY;
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = (y * image.width + x) * 3;
+        if (image.data[i]! < 0.4 && image.data[i + 1]! < 0.4 && image.data[i + 2]! < 0.4) {
+          count++;
+          left = Math.min(left, x);
+          right = Math.max(right, x);
+        }
+      }
+    }
+    return { count, left, right };
+  }
+
   it('draws one panel per quantity with falling loss drawn falling, as a PNG', async () => {
     const history = {
       epoch: [0, 1, 2, 3, 4],
@@ -116,7 +125,7 @@ describe('reports', () => {
         lr: [1e-3, 1e-3, 1e-4, 1e-4, 1e-5],
       },
     };
-    const image = renderCurves(history);
+    const image = await renderCurves(history);
     expect([image.width, image.height, image.channels]).toEqual([800, 3 * 260, 3]);
     const train = pixelsOf(image, TRAIN, 260).filter((p) => p.y > 40); // loss panel, below the legend
     const val = pixelsOf(image, VAL, 260).filter((p) => p.y > 40);
@@ -138,23 +147,45 @@ describe('reports', () => {
     await writeCurves(file, history);
     const png = await decodeImage(file);
     expect([png.width, png.height]).toEqual([800, 780]);
+    // Real type: the panel title 'loss' is set in dark ink at the top left, in glyphs wider
+    // than the 5x7 bitmap font this replaced.
+    const ink = inkColumns(image, 72, 160, 4, 30);
+    expect(ink.count).toBeGreaterThan(40);
+    expect(ink.right - ink.left).toBeGreaterThan(20);
   });
 
-  it('places image | true mask | predicted mask side by side below their titles', () => {
+  it('places image | true mask | predicted mask side by side below their titles', async () => {
     const image = seededImage(40, 30, 3, 2);
     const truth = { ...seededImage(40, 30, 1, 3) };
     const predicted = { ...seededImage(40, 30, 1, 4) };
-    const overlay = renderOverlay(image, predicted, truth, { gap: 5 });
+    const overlay = await renderOverlay(image, predicted, truth, { gap: 5 });
     expect([overlay.width, overlay.channels]).toEqual([130, 3]);
     const band = overlay.height - 30;
     const at = (x: number, y: number) =>
       Array.from(overlay.data.subarray((y * 130 + x) * 3, (y * 130 + x) * 3 + 3));
-    expect(at(7, band + 9)).toEqual(
-      Array.from(image.data.subarray((9 * 40 + 7) * 3, (9 * 40 + 7) * 3 + 3)),
+    // Pixels pass through 8 bits (the PNG the overlay becomes anyway).
+    const close = (a: number[], b: number[]) => {
+      for (const [k, v] of a.entries()) {
+        expect(Math.abs(v - b[k]!)).toBeLessThanOrEqual(0.5 / 255 + 1e-6);
+      }
+    };
+    close(at(7, band + 9), Array.from(image.data.subarray((9 * 40 + 7) * 3, (9 * 40 + 7) * 3 + 3)));
+    close(
+      at(45 + 7, band + 9),
+      [0, 1, 2].map(() => truth.data[9 * 40 + 7]!),
     );
-    expect(at(45 + 7, band + 9)).toEqual([0, 1, 2].map(() => truth.data[9 * 40 + 7]!));
-    expect(at(90 + 7, band + 9)).toEqual([0, 1, 2].map(() => predicted.data[9 * 40 + 7]!));
-    expect(() => renderOverlay(image, seededImage(10, 10), truth)).toThrow(
+    close(
+      at(90 + 7, band + 9),
+      [0, 1, 2].map(() => predicted.data[9 * 40 + 7]!),
+    );
+    // Each panel's title is set above it, centred: ink in the band over every panel.
+    for (const left of [0, 45, 90]) {
+      const ink = inkColumns(overlay, left, left + 40, 0, band);
+      expect(ink.count, `title over the panel at x=${left}`).toBeGreaterThan(10);
+      expect(ink.left + ink.right).toBeGreaterThan(2 * left + 40 - 16);
+      expect(ink.left + ink.right).toBeLessThan(2 * left + 40 + 16);
+    }
+    await expect(renderOverlay(image, seededImage(10, 10), truth)).rejects.toThrow(
       /'predicted mask' is 10x10, the image 40x30/,
     );
   });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { arrayDataset } from './array-dataset.js';
+import { arrayDataset } from '@unet/data';
 import { CSVLogger } from './callbacks/csv-logger.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { HistoryRecorder } from './callbacks/history-recorder.js';

@@ -88,7 +88,9 @@ describe('@unet/infer in a browser bundle', () => {
     expect(result.errors).toEqual([]);
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((i) => i.includes('packages/infer/dist'))).toBe(true);
-    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
+    const imports = Object.values(result.metafile.outputs).flatMap((o) =>
+      o.imports.map((i) => i.path),
+    );
     expect(imports.filter((i) => i !== '@tensorflow/tfjs')).toEqual([]);
     const code = result.outputFiles[0]!.text;
     expect(code).toContain('predictTiled');

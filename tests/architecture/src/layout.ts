@@ -12,7 +12,14 @@ export const ALLOWED_IMPORTS: Record<string, readonly string[]> = {
   '@unet/data': ['@unet/infer'],
   '@unet/runtime': ['@unet/layers'],
   '@unet/train': ['@unet/infer', '@unet/layers', '@unet/losses', '@unet/data', '@unet/runtime'],
-  '@unet/cli': ['@unet/infer', '@unet/layers', '@unet/losses', '@unet/data', '@unet/runtime', '@unet/train'],
+  '@unet/cli': [
+    '@unet/infer',
+    '@unet/layers',
+    '@unet/losses',
+    '@unet/data',
+    '@unet/runtime',
+    '@unet/train',
+  ],
 };
 
 /** Packages that run in a browser: no Node built-in, no native module. */
@@ -49,14 +56,16 @@ export function workspacePackages(): WorkspacePackage[] {
       if (!fs.existsSync(manifest) || !fs.existsSync(path.join(dir, 'src'))) return [];
       const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name: string };
       const sources = walk(path.join(dir, 'src')).filter(
-        (f) => /\.(ts|mts|mjs|js)$/.test(f) && !/\.test\.|test-helpers|test-support|fixtures/.test(f),
+        (f) =>
+          /\.(ts|mts|mjs|js)$/.test(f) && !/\.test\.|test-helpers|test-support|fixtures/.test(f),
       );
       return [{ name: pkg.name, dir, sources }];
     }),
   );
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
 /** Every static or dynamic import specifier of a source file, with its line. */
 export function importsOf(file: string): SourceImport[] {
@@ -106,7 +115,9 @@ export function layeringProblems(pkg: WorkspacePackage): string[] {
       const target = packageOf(specifier);
       // Apps may import any package; packages only those below them.
       if (allowed && !allowed.includes(target)) {
-        problems.push(`${where}: ${pkg.name} may not import ${target} (allowed: ${allowed.join(', ') || 'none'})`);
+        problems.push(
+          `${where}: ${pkg.name} may not import ${target} (allowed: ${allowed.join(', ') || 'none'})`,
+        );
       }
     }
   }

@@ -133,7 +133,7 @@ describe.each(PACKAGES)('@unet/%s installed from its tarball outside the workspa
     expect(await typeErrorsOutsideTfjs(dir)).toEqual([]);
   });
 
-  it.runIf(name === 'train')(
+  it.runIf(name === 'runtime')(
     'runs its unet-setup-tensorflow command (bin and setup files shipped)',
     async () => {
       const bin = path.join(dir, 'node_modules', '.bin', 'unet-setup-tensorflow');

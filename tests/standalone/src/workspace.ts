@@ -7,15 +7,18 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const PACKAGES = ['layers', 'losses', 'data', 'train'] as const;
+export const PACKAGES = ['layers', 'losses', 'infer', 'data', 'runtime', 'train', 'cli'] as const;
 export type PackageName = (typeof PACKAGES)[number];
 
 /** Internal dependencies each package needs installed beside it. */
 export const INTERNAL_DEPENDENCIES: Record<PackageName, PackageName[]> = {
   layers: [],
   losses: [],
-  data: [],
-  train: ['layers', 'losses', 'data'],
+  infer: [],
+  data: ['infer'],
+  runtime: ['layers'],
+  train: ['infer', 'losses', 'data', 'runtime', 'layers'],
+  cli: ['infer', 'losses', 'data', 'runtime', 'train', 'layers'],
 };
 
 export function packageDir(name: PackageName): string {

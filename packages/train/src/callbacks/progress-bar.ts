@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { formatDuration, isCI, progressBarText } from '@unet/data';
 import {
   formatMetric,
   NON_METRIC_KEYS,
@@ -31,33 +32,6 @@ export interface ProgressBarOptions {
   intervalMs?: number;
   /** Clock in ms (for tests). Default `performance.now`. */
   now?: () => number;
-}
-
-const CI_VARIABLES = [
-  'CI',
-  'CONTINUOUS_INTEGRATION',
-  'BUILD_NUMBER',
-  'GITHUB_ACTIONS',
-  'GITLAB_CI',
-  'TF_BUILD',
-];
-
-/** True when an environment variable says we run under continuous integration. */
-export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
-  return CI_VARIABLES.some((name) => {
-    const value = env[name];
-    return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
-  });
-}
-
-/** Seconds as `m:ss` or `h:mm:ss`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** Training metrics first (loss leading), then validation metrics, then the learning rate. */
@@ -156,10 +130,7 @@ export class ProgressBar extends tf.Callback {
     const epoch = `epoch ${this.currentEpochLabel()}`;
     const metrics = metricsText(logs);
     if (total === null) return `${epoch}  ${done} batches  ${formatDuration(elapsed)}  ${metrics}`;
-    const width = 24;
-    const fraction = Math.min(1, done / total);
-    const filled = Math.round(fraction * width);
-    const bar = `[${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? '>' : ''}${'.'.repeat(width - filled)}]`;
+    const bar = progressBarText(done, total);
     const eta = done > 0 ? (elapsed / done) * Math.max(0, total - done) : Number.NaN;
     return `${epoch} ${bar} ${done}/${total}  ETA ${formatDuration(eta)}  ${metrics}`;
   }

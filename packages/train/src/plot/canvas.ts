@@ -1,15 +1,22 @@
-import type { RasterImage } from '@unet/data';
-import { GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from './font.js';
+import { escapeSvgText, overlaySvg, type RasterImage } from '@unet/data';
 
 /** An RGB colour, components in [0, 1]. */
 export type Rgb = readonly [number, number, number];
 
+/** Horizontal alignment of a text at its x. */
+export type TextAnchor = 'start' | 'middle' | 'end';
+
+/** Font of every text on a canvas (DejaVu Sans is what Debian's fonts-dejavu-core installs). */
+const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
 /**
  * A minimal RGB raster to draw plots and panels into without a canvas dependency: pixels,
- * rectangles, thick lines, 5x7 text, and pasting other rasters.
+ * rectangles, thick lines and pasted rasters are drawn at once; texts are collected and set in
+ * real type over the pixels by {@link Canvas.render} (SVG through sharp).
  */
 export class Canvas {
   readonly data: Float32Array;
+  private readonly texts: string[] = [];
 
   constructor(
     readonly width: number,
@@ -73,21 +80,22 @@ export class Canvas {
     }
   }
 
-  /** Draws `text` with its top-left corner at (x, y), glyphs `scale` pixels per font pixel. */
-  text(x: number, y: number, text: string, color: Rgb, scale = 1): void {
-    let cx = Math.round(x);
-    for (const char of text) {
-      const rows = glyph(char);
-      for (let row = 0; row < GLYPH_HEIGHT; row++) {
-        const bits = rows[row]!;
-        for (let col = 0; col < GLYPH_WIDTH; col++) {
-          if (bits & (1 << (GLYPH_WIDTH - 1 - col))) {
-            this.fillRect(cx + col * scale, Math.round(y) + row * scale, scale, scale, color);
-          }
-        }
-      }
-      cx += (GLYPH_WIDTH + 1) * scale;
-    }
+  /**
+   * Sets `text` with its baseline at y, `size` pixels high, aligned at x by `anchor`.
+   * Drawn by {@link Canvas.render}, over everything else.
+   */
+  text(
+    x: number,
+    y: number,
+    text: string,
+    color: Rgb,
+    size = 11,
+    anchor: TextAnchor = 'start',
+  ): void {
+    const fill = `rgb(${color.map((c) => Math.round(c * 255)).join(',')})`;
+    this.texts.push(
+      `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${FONT}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${escapeSvgText(text)}</text>`,
+    );
   }
 
   /**
@@ -118,8 +126,9 @@ export class Canvas {
     }
   }
 
-  /** The pixels as a 3-channel {@link RasterImage} (shares the buffer). */
-  toRaster(): RasterImage {
-    return { data: this.data, width: this.width, height: this.height, channels: 3 };
+  /** The picture, texts set, as a 3-channel {@link RasterImage}. */
+  async render(): Promise<RasterImage> {
+    const pixels = { data: this.data, width: this.width, height: this.height, channels: 3 };
+    return this.texts.length === 0 ? pixels : overlaySvg(pixels, this.texts.join(''));
   }
 }

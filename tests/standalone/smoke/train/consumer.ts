@@ -1,15 +1,14 @@
 // Type-checked (tsc, module NodeNext, strict) against the installed @unet/train: the public
 // types must be usable from a consumer's own TypeScript.
 import * as tf from '@tensorflow/tfjs';
+import type { EvaluationReport } from '@unet/infer';
 import { buildUnet, type UnetOptions } from '@unet/layers';
 import { diceCoefficient, diceLoss } from '@unet/losses';
+import { type BackendPreference, initBackend } from '@unet/runtime';
 import {
-  type BackendPreference,
   type CallbackState,
   EarlyStopping,
-  type EvaluationReport,
   evaluate,
-  initBackend,
   ReduceLROnPlateau,
   resolveLogs,
   type StatefulCallback,

@@ -8,7 +8,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
 import { diceCoefficient, diceLoss } from '@unet/losses';
-import { initBackend, loadModel, train } from '@unet/train';
+import { initBackend } from '@unet/runtime';
+import { loadModel, train } from '@unet/train';
 
 const lines = [];
 assert.equal(await initBackend('cpu', { log: (line) => lines.push(line) }), 'cpu');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, shuffled } from '@unet/data';
+import { createRandom, shuffled } from './random';
 
 /** Options of {@link arrayDataset}. */
 export interface ArrayDatasetOptions {

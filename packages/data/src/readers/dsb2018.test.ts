@@ -13,7 +13,7 @@ import {
   sharedData,
   sum,
   writePng,
-} from './test-support';
+} from '../test-support';
 
 interface DsbReference {
   images: number;
