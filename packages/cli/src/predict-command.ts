@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RasterImage } from '@unet/data';
 import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict } from '@unet/train';
-import type { FlagValues } from './command-spec.js';
+import type { FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -38,18 +38,18 @@ async function* readEach(
 /** `predict`: one PNG mask per input image at its original size (and overlays if asked). */
 export async function predictCommand(
   recipe: SegmentationRecipe,
-  flags: FlagValues,
+  flags: FlagValues<typeof PREDICT_FLAGS>,
   log: (l: string) => void,
 ) {
-  const threshold = flags.threshold as number;
+  const threshold = flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
-  const inputs = await listImageInputs(flags.input as string);
-  await initBackend(flags.backend as never, { log, warn: log });
-  const modelDir = flags.model as string;
+  const inputs = await listImageInputs(flags.input);
+  await initBackend(flags.backend, { log, warn: log });
+  const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
-    const out = flags.out as string;
+    const out = flags.out;
     const read = recipe.readImage;
     const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;
     const results = await predict({
@@ -57,7 +57,7 @@ export async function predictCommand(
       inputs: images,
       threshold,
       outDir: out,
-      overlays: flags.overlay as boolean,
+      overlays: flags.overlay,
       keepMasks: false,
       tile: recipe.tile ?? false,
       onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),

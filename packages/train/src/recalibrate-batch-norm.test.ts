@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormalizationLayer } from '@unet/layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enableFastPaths, initBackend } from '@unet/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recalibrateBatchNorm } from './recalibrate-batch-norm.js';
 import { quiet } from './test-helpers.js';
 
