@@ -1,0 +1,56 @@
+// A TensorFlow graph and its session, held by the binding (patch level 2).
+import { encodeConfig, encodeGraphDef, type NodeDef, type SessionConfig } from './proto.js';
+import type { Binding } from './recorder.js';
+
+export interface Feed {
+  name: string;
+  dtype: number;
+  shape: number[];
+  data: ArrayBufferView;
+}
+
+export interface Fetched {
+  dtype: number;
+  shape: number[];
+  data: ArrayLike<number>;
+}
+
+/** The binding level that has graph sessions. */
+export const GRAPH_PATCH_LEVEL = 2;
+
+export function graphSupport(binding: Binding): string | undefined {
+  if ((binding.UNET_PATCH_LEVEL ?? 0) >= GRAPH_PATCH_LEVEL && binding.graphSessionCreate) return undefined;
+  return `the tfjs-node binding lacks graph sessions (patch level ${binding.UNET_PATCH_LEVEL ?? 0} < ${GRAPH_PATCH_LEVEL}; rerun unet-setup-tensorflow)`;
+}
+
+export class GraphSession {
+  private id: number | null;
+
+  constructor(
+    private readonly binding: Binding,
+    nodes: readonly NodeDef[],
+    config: SessionConfig,
+  ) {
+    const problem = graphSupport(binding);
+    if (problem) throw new Error(problem);
+    this.id = binding.graphSessionCreate!(encodeGraphDef(nodes), encodeConfig(config));
+  }
+
+  run(feeds: readonly Feed[], fetches: readonly string[], targets: readonly string[] = []): Fetched[] {
+    if (this.id === null) throw new Error('the graph session was disposed');
+    return this.binding.graphSessionRun!(
+      this.id,
+      feeds.map((f) => f.name),
+      feeds.map((f) => f.dtype),
+      feeds.map((f) => f.shape),
+      feeds.map((f) => f.data),
+      [...fetches],
+      [...targets],
+    );
+  }
+
+  dispose(): void {
+    if (this.id !== null) this.binding.graphSessionDelete!(this.id);
+    this.id = null;
+  }
+}
