@@ -32,6 +32,14 @@ export { runSegmentationCli } from './cli/run-cli.js';
 export type { TrainRunConfig } from './cli/train-command.js';
 export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
 export { labelComponents } from './connected-components.js';
+export type {
+  CompiledPredict,
+  CompiledTrainStep,
+  CompileOptions,
+  CompilePrecision,
+  CompileTrainStepOptions,
+} from './compiled/index.js';
+export { compilePredict, compileTrainStep } from './compiled/index.js';
 export type { CurvesOptions } from './curves.js';
 export { niceTicks, renderCurves, writeCurves } from './curves.js';
 export { TrainingDivergedError } from './errors.js';

@@ -8,3 +8,5 @@ export type {
   CompileTrainStepOptions,
 } from './train-step.js';
 export { compileTrainStep } from './train-step.js';
+export type { CompiledPredict } from './predict.js';
+export { compilePredict } from './predict.js';
