@@ -64,6 +64,15 @@ export function tensorId(backend: NodeBackend, t: tf.Tensor): number {
   return backend.getInputTensorIds([t])[0]!;
 }
 
+/** The call stack, deep enough to reach tfjs's op functions below the backend's frames. */
+function deepStack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 60;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return stack;
+}
+
 export interface RecordedOp {
   op: string;
   attrs: BindingAttr[];
@@ -111,7 +120,7 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
     const id = binding.createTensor(shape, dtype, values);
     const size = shape.reduce((a, b) => a * b, 1);
     // tfjs's own dropout draws its mask in JS: as a constant the graph would reuse one mask.
-    if (size > 1 && /\bdropout_\b/.test(new Error().stack ?? '')) {
+    if (size > 1 && dtype === binding.TF_FLOAT && /\bdropout_\b/.test(deepStack())) {
       trace.problems.push('dropout draws its random mask in JS (tf.dropout); use a kernel-based dropout');
     }
     const copy = Array.isArray(values) ? [...values] : (values as Float32Array).slice();
