@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BINDING_PATCH_LEVEL } from '../setup/binding-patch.mjs';
 import { buildUnet, conv2dLayer, type FusedActivation } from '@unet/layers';
 import { initBackend, nativeKernelSupport } from '@unet/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +93,7 @@ describe('fused convolution and oneDNN pooling on the tensorflow backend', () =>
   it('the binding unet-setup-tensorflow built takes list attributes, so every native path is on', () => {
     expect(nativeKernelSupport()).toEqual({
       native: true,
-      bindingPatchLevel: 1,
+      bindingPatchLevel: BINDING_PATCH_LEVEL,
       fusedConv2D: '_MklNativeFusedConv2D',
       filterGradientWithBias: true,
       oneDnnMaxPool: true,
