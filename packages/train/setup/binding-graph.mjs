@@ -10,7 +10,7 @@
 //   graphSessionDelete(id)
 
 /** Inserted before InitTFNodeJSBinding. */
-export const GRAPH_FUNCTIONS = String.raw`
+export const GRAPH_FUNCTIONS = `
 // @unet patch: graph sessions (level 2).
 struct UnetGraphSession {
   TF_Graph *graph;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { BINDING_PATCH_LEVEL } from '../setup/binding-patch.mjs';
 import { buildUnet, conv2dLayer, type FusedActivation } from '@unet/layers';
 import { initBackend, nativeKernelSupport } from '@unet/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BINDING_PATCH_LEVEL } from '../setup/binding-patch.mjs';
 
 const quiet = { log: () => {}, warn: () => {} };
 

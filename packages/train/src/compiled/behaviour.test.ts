@@ -10,12 +10,20 @@ const SIZE = 32;
 
 type TrainFn = (data: tf.Tensor[]) => tf.Scalar[];
 const eagerStep = (m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
-  tf.tidy(() => (m as unknown as { makeTrainFunction(): TrainFn }).makeTrainFunction()([x, y])[0]!.dataSync()[0]!);
+  tf.tidy(
+    () =>
+      (m as unknown as { makeTrainFunction(): TrainFn })
+        .makeTrainFunction()([x, y])[0]!
+        .dataSync()[0]!,
+  );
 
 function data(seed: number, batch = 2): [tf.Tensor, tf.Tensor] {
   return tf.tidy(() => [
     tf.randomUniform([batch, SIZE, SIZE, 3], 0, 1, 'float32', seed),
-    tf.randomUniform([batch, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1).greater(0.5).toFloat(),
+    tf
+      .randomUniform([batch, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1)
+      .greater(0.5)
+      .toFloat(),
   ]);
 }
 
@@ -146,7 +154,11 @@ describe('compileTrainStep', () => {
 
   it.each([
     ['a value read into JS mid-step', () => new ReadsInJs({}), /read by JS during the step/],
-    ["tfjs's own dropout (mask drawn in JS)", () => tf.layers.dropout({ rate: 0.5 }), /dropout draws its random mask in JS/],
+    [
+      "tfjs's own dropout (mask drawn in JS)",
+      () => tf.layers.dropout({ rate: 0.5 }),
+      /dropout draws its random mask in JS/,
+    ],
   ])('falls back to eager with one log line for %s', (_, layer, why) => {
     const model = small((t) => layer().apply(t) as tf.SymbolicTensor);
     const lines: string[] = [];
@@ -173,7 +185,7 @@ describe('compileTrainStep', () => {
       expect(Math.abs(bf16.trainOnBatch(x, y)[0]! - want) / want).toBeLessThan(0.02);
       tf.dispose([x, y]);
     }
-    [fp32, bf16, a, b].forEach((o) => o.dispose());
+    for (const o of [fp32, bf16, a, b]) o.dispose();
   });
 });
 

@@ -99,13 +99,23 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     const scalar = c.shape.length === 0 && c.dtype === b.TF_FLOAT;
     if (lrValue !== undefined && scalar && Math.abs(c.values[0]!) === lrValue) {
       lrUsed = true;
-      emit({ name: 'lr', op: 'Placeholder', inputs: [], attrs: { dtype: dtypeAttr(DT.float), shape: { shape: [] } } });
+      emit({
+        name: 'lr',
+        op: 'Placeholder',
+        inputs: [],
+        attrs: { dtype: dtypeAttr(DT.float), shape: { shape: [] } },
+      });
       if (c.values[0]! > 0) return 'lr';
       emit({ name: 'lr/neg', op: 'Neg', inputs: ['lr'], attrs: { T: dtypeAttr(DT.float) } });
       return 'lr/neg';
     }
     const tensor: ConstTensor = { dtype: c.dtype, shape: c.shape, content: contentOf(c, b) };
-    emit({ name: `c${id}`, op: 'Const', inputs: [], attrs: { dtype: dtypeAttr(c.dtype), value: { tensor } } });
+    emit({
+      name: `c${id}`,
+      op: 'Const',
+      inputs: [],
+      attrs: { dtype: dtypeAttr(c.dtype), value: { tensor } },
+    });
     return `c${id}`;
   };
 
@@ -122,7 +132,12 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   }
 
   for (const f of spec.feeds) {
-    emit({ name: f.name, op: 'Placeholder', inputs: [], attrs: { dtype: dtypeAttr(f.dtype), shape: { shape: f.shape } } });
+    emit({
+      name: f.name,
+      op: 'Placeholder',
+      inputs: [],
+      attrs: { dtype: dtypeAttr(f.dtype), shape: { shape: f.shape } },
+    });
   }
   const readNames: string[] = [];
   const initNames: string[] = [];
@@ -130,15 +145,34 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   spec.variables.forEach((v, i) => {
     const shape = { shape: v.shape };
     if (v.constant) {
-      const tensor = { dtype: v.dtype, shape: v.shape, content: contentOf({ ...v, values: v.constant }, b) };
-      emit({ name: `v${i}`, op: 'Const', inputs: [], attrs: { dtype: dtypeAttr(v.dtype), value: { tensor } } });
+      const tensor = {
+        dtype: v.dtype,
+        shape: v.shape,
+        content: contentOf({ ...v, values: v.constant }, b),
+      };
+      emit({
+        name: `v${i}`,
+        op: 'Const',
+        inputs: [],
+        attrs: { dtype: dtypeAttr(v.dtype), value: { tensor } },
+      });
       return;
     }
     const dtype = dtypeAttr(v.dtype);
-    emit({ name: `v${i}`, op: 'VarHandleOp', inputs: [], attrs: { dtype, shape, shared_name: { s: `v${i}` }, container: { s: '' } } });
+    emit({
+      name: `v${i}`,
+      op: 'VarHandleOp',
+      inputs: [],
+      attrs: { dtype, shape, shared_name: { s: `v${i}` }, container: { s: '' } },
+    });
     emit({ name: `v${i}/read`, op: 'ReadVariableOp', inputs: [`v${i}`], attrs: { dtype } });
     emit({ name: `v${i}/init_value`, op: 'Placeholder', inputs: [], attrs: { dtype, shape } });
-    emit({ name: `v${i}/init`, op: 'AssignVariableOp', inputs: [`v${i}`, `v${i}/init_value`], attrs: { dtype } });
+    emit({
+      name: `v${i}/init`,
+      op: 'AssignVariableOp',
+      inputs: [`v${i}`, `v${i}/init_value`],
+      attrs: { dtype },
+    });
     readNames.push(`v${i}/read:0`);
     initNames.push(`v${i}/init_value:0`);
     initTargets.push(`v${i}/init`);
@@ -160,7 +194,12 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
       const dtype = dtypeAttr(spec.variables[i]!.dtype);
       // After this variable's read: a consumer of the old value gets it even though the
       // assignment runs in the same step (resource variables copy on write).
-      emit({ name: `v${i}/assign`, op: 'AssignVariableOp', inputs: [`v${i}`, ref(id), `^v${i}/read`], attrs: { dtype } });
+      emit({
+        name: `v${i}/assign`,
+        op: 'AssignVariableOp',
+        inputs: [`v${i}`, ref(id), `^v${i}/read`],
+        attrs: { dtype },
+      });
       assigns.push(`^v${i}/assign`);
     }
     stepTarget = 'train_step';
@@ -170,5 +209,14 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     const name = ref(id);
     return name.includes(':') ? name : `${name}:0`;
   });
-  return { nodes, fetchNames, readNames, initNames, initTargets, stepTarget, lrUsed, opCount: needed.size };
+  return {
+    nodes,
+    fetchNames,
+    readNames,
+    initNames,
+    initTargets,
+    stepTarget,
+    lrUsed,
+    opCount: needed.size,
+  };
 }

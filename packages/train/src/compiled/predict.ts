@@ -31,7 +31,9 @@ class Predict implements CompiledPredict {
     this.log = options.log ?? ((m) => console.log(m));
     if (model.outputs.length !== 1) this.fallBack('the model has several outputs');
     const backend = nodeBackend();
-    const problem = backend ? graphSupport(backend.binding) : 'the backend is not tensorflow (tfjs-node)';
+    const problem = backend
+      ? graphSupport(backend.binding)
+      : 'the backend is not tensorflow (tfjs-node)';
     if (problem) this.fallBack(problem);
   }
 
@@ -111,6 +113,9 @@ class Predict implements CompiledPredict {
  * with the weights frozen as constants at the first call for that shape: compile again after
  * the weights change. Falls back to eager execution, saying why once.
  */
-export function compilePredict(model: tf.LayersModel, options: CompileOptions = {}): CompiledPredict {
+export function compilePredict(
+  model: tf.LayersModel,
+  options: CompileOptions = {},
+): CompiledPredict {
   return new Predict(model, options);
 }

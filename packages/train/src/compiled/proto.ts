@@ -3,7 +3,16 @@
 // library would add a dependency and a schema-loading step for ~30 field numbers.
 
 /** TensorFlow DataType enum values used here (types.proto). */
-export const DT = { float: 1, int32: 3, uint8: 4, string: 7, int64: 9, bool: 10, bfloat16: 14, resource: 20 } as const;
+export const DT = {
+  float: 1,
+  int32: 3,
+  uint8: 4,
+  string: 7,
+  int64: 9,
+  bool: 10,
+  bfloat16: 14,
+  resource: 20,
+} as const;
 
 /** Appends protobuf wire format to a growable byte buffer. */
 export class ProtoWriter {
@@ -133,7 +142,10 @@ function writeTensor(w: ProtoWriter, t: ConstTensor): void {
 function writeAttr(w: ProtoWriter, a: Attr): void {
   const list = (fill: (l: ProtoWriter) => void) => w.message(1, fill);
   if ('s' in a) w.string(2, a.s);
-  else if ('strings' in a) list((l) => a.strings.forEach((s) => l.string(2, s)));
+  else if ('strings' in a)
+    list((l) => {
+      for (const s of a.strings) l.string(2, s);
+    });
   else if ('i' in a) w.int(3, a.i);
   else if ('ints' in a) list((l) => a.ints.length && l.packedInts(3, a.ints));
   else if ('f' in a) w.float(4, a.f);

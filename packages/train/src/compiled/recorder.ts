@@ -113,7 +113,9 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
     const outputs = binding.executeOp(name, attrs, inputs, numOutputs);
     const index = trace.ops.length;
     trace.ops.push({ op: name, attrs, inputs: [...inputs], outputs });
-    outputs.forEach((o, i) => trace.producers.set(o.id, [index, i]));
+    outputs.forEach((o, i) => {
+      trace.producers.set(o.id, [index, i]);
+    });
     return outputs;
   });
   own('createTensor', (shape, dtype, values) => {
@@ -121,7 +123,9 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
     const size = shape.reduce((a, b) => a * b, 1);
     // tfjs's own dropout draws its mask in JS: as a constant the graph would reuse one mask.
     if (size > 1 && dtype === binding.TF_FLOAT && /\bdropout_\b/.test(deepStack())) {
-      trace.problems.push('dropout draws its random mask in JS (tf.dropout); use a kernel-based dropout');
+      trace.problems.push(
+        'dropout draws its random mask in JS (tf.dropout); use a kernel-based dropout',
+      );
     }
     const copy = Array.isArray(values) ? [...values] : (values as Float32Array).slice();
     trace.consts.set(id, { shape: [...shape], dtype, values: copy as ArrayLike<number> });
@@ -130,7 +134,9 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
   own('tensorDataSync', (id) => {
     const producer = trace.producers.get(id);
     if (producer) {
-      trace.problems.push(`the output of ${trace.ops[producer[0]]!.op} is read by JS during the step`);
+      trace.problems.push(
+        `the output of ${trace.ops[producer[0]]!.op} is read by JS during the step`,
+      );
     }
     return binding.tensorDataSync(id);
   });

@@ -19,7 +19,8 @@ export interface Fetched {
 export const GRAPH_PATCH_LEVEL = 2;
 
 export function graphSupport(binding: Binding): string | undefined {
-  if ((binding.UNET_PATCH_LEVEL ?? 0) >= GRAPH_PATCH_LEVEL && binding.graphSessionCreate) return undefined;
+  if ((binding.UNET_PATCH_LEVEL ?? 0) >= GRAPH_PATCH_LEVEL && binding.graphSessionCreate)
+    return undefined;
   return `the tfjs-node binding lacks graph sessions (patch level ${binding.UNET_PATCH_LEVEL ?? 0} < ${GRAPH_PATCH_LEVEL}; rerun unet-setup-tensorflow)`;
 }
 
@@ -36,7 +37,11 @@ export class GraphSession {
     this.id = binding.graphSessionCreate!(encodeGraphDef(nodes), encodeConfig(config));
   }
 
-  run(feeds: readonly Feed[], fetches: readonly string[], targets: readonly string[] = []): Fetched[] {
+  run(
+    feeds: readonly Feed[],
+    fetches: readonly string[],
+    targets: readonly string[] = [],
+  ): Fetched[] {
     if (this.id === null) throw new Error('the graph session was disposed');
     return this.binding.graphSessionRun!(
       this.id,

@@ -51,7 +51,12 @@ export function standardOp(
       return {
         nodes: [
           { name, op: 'Conv2DBackpropFilter', inputs, attrs },
-          { name: bias, op: 'BiasAddGrad', inputs: [inputs[2]!], attrs: pick(attrs, ['T', 'data_format']) },
+          {
+            name: bias,
+            op: 'BiasAddGrad',
+            inputs: [inputs[2]!],
+            attrs: pick(attrs, ['T', 'data_format']),
+          },
         ],
         output: (index) => (index === 0 ? name : bias),
       };

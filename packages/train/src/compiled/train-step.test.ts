@@ -12,7 +12,10 @@ const BATCH = 2;
 function batch(seed: number): [tf.Tensor4D, tf.Tensor4D] {
   return tf.tidy(() => {
     const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', seed);
-    const y = tf.randomUniform([BATCH, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1).greater(0.5).toFloat();
+    const y = tf
+      .randomUniform([BATCH, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1)
+      .greater(0.5)
+      .toFloat();
     return [x as tf.Tensor4D, y as tf.Tensor4D];
   });
 }
@@ -52,8 +55,12 @@ describe.each(['dsb2018', 'satellite'] as const)('compileTrainStep on the %s pre
     const step = compileTrainStep(compiled, { log: (l) => lines.push(l) });
     for (let s = 0; s < 5; s++) {
       const [x, y] = batch(s);
-      const want = tf.tidy(() => (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
-        .makeTrainFunction()([x, y])[0]!.dataSync()[0]!);
+      const want = tf.tidy(
+        () =>
+          (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
+            .makeTrainFunction()([x, y])[0]!
+            .dataSync()[0]!,
+      );
       const got = step.trainOnBatch(x, y)[0]!;
       expect(relative(got, want)).toBeLessThan(1e-4);
       tf.dispose([x, y]);

@@ -87,12 +87,17 @@ class TrainStep implements CompiledTrainStep {
         metrics: options.metrics,
       });
     }
-    if (!model.optimizer) throw new Error('compileTrainStep: compile the model or pass loss and optimizer');
+    if (!model.optimizer)
+      throw new Error('compileTrainStep: compile the model or pass loss and optimizer');
     // tfjs's own train function (what trainOnBatch and fit run): loss, metrics, minimize.
-    this.trainFunction = (model as unknown as { makeTrainFunction(): TrainFunction }).makeTrainFunction();
+    this.trainFunction = (
+      model as unknown as { makeTrainFunction(): TrainFunction }
+    ).makeTrainFunction();
     this.log = options.log ?? ((m) => console.log(m));
     const backend = nodeBackend();
-    const problem = backend ? graphSupport(backend.binding) : 'the backend is not tensorflow (tfjs-node)';
+    const problem = backend
+      ? graphSupport(backend.binding)
+      : 'the backend is not tensorflow (tfjs-node)';
     if (problem) this.fallBack(problem);
   }
 
@@ -141,9 +146,18 @@ class TrainStep implements CompiledTrainStep {
     this.pushChanged();
     const feeds = [feedOf('x', x), feedOf('y', y)];
     if (graph.lrUsed) {
-      feeds.push({ name: 'lr', dtype: DT.float, shape: [], data: new Float32Array([this.optimizer.learningRate]) });
+      feeds.push({
+        name: 'lr',
+        dtype: DT.float,
+        shape: [],
+        data: new Float32Array([this.optimizer.learningRate]),
+      });
     }
-    const out = this.session!.run(feeds, graph.fetchNames, graph.stepTarget ? [graph.stepTarget] : []);
+    const out = this.session!.run(
+      feeds,
+      graph.fetchNames,
+      graph.stepTarget ? [graph.stepTarget] : [],
+    );
     this.dirty = true;
     this.compiledSteps++;
     this.pendingIterations++;
@@ -181,11 +195,15 @@ class TrainStep implements CompiledTrainStep {
       optimizer.iterations_ = iterations_;
     }
     if (trace.problems.length > 0) return trace.problems[0];
-    if (Object.keys(engine.registeredVariables).length !== all.length) return 'the step creates variables';
+    if (Object.keys(engine.registeredVariables).length !== all.length)
+      return 'the step creates variables';
 
     const inputs = new Set(trace.ops.flatMap((op) => op.inputs));
-    const used = all.map((_, i) => i).filter((i) => inputs.has(startIds[i]!) || endIds[i] !== startIds[i]);
-    if (new Set(used.map((i) => startIds[i])).size !== used.length) return 'two variables share one tensor';
+    const used = all
+      .map((_, i) => i)
+      .filter((i) => inputs.has(startIds[i]!) || endIds[i] !== startIds[i]);
+    if (new Set(used.map((i) => startIds[i])).size !== used.length)
+      return 'two variables share one tensor';
     this.variables = used.map((i) => all[i]!);
     const assigns = new Map<number, number>();
     used.forEach((i, k) => {
@@ -195,7 +213,11 @@ class TrainStep implements CompiledTrainStep {
       this.graph = buildGraph(
         {
           trace,
-          variables: this.variables.map((v, k) => ({ id: startIds[used[k]!]!, shape: v.shape, dtype: dtypeCode(v.dtype) })),
+          variables: this.variables.map((v, k) => ({
+            id: startIds[used[k]!]!,
+            shape: v.shape,
+            dtype: dtypeCode(v.dtype),
+          })),
           assigns,
           feeds: [
             { id: ids.x, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) },
@@ -215,7 +237,8 @@ class TrainStep implements CompiledTrainStep {
       this.graph = null;
       return (error as Error).message.split('\n')[0];
     }
-    if (!this.graph.lrUsed) this.log('[unet] compiled step: no learning rate found in the step; it stays fixed');
+    if (!this.graph.lrUsed)
+      this.log('[unet] compiled step: no learning rate found in the step; it stays fixed');
     this.agreed = [];
     this.log(
       `[unet] compiled step: ${this.graph.opCount} ops, ${this.variables.length} variables in one graph (${this.options.precision ?? 'fp32'}${this.options.xla ? ', XLA' : ''})`,
@@ -268,6 +291,9 @@ class TrainStep implements CompiledTrainStep {
  * `sync()` before reading weights or optimizer state (getWeights, saving, evaluation in tfjs).
  * Where the step cannot be a graph, it runs eagerly and says why once.
  */
-export function compileTrainStep(model: tf.LayersModel, options: CompileTrainStepOptions = {}): CompiledTrainStep {
+export function compileTrainStep(
+  model: tf.LayersModel,
+  options: CompileTrainStepOptions = {},
+): CompiledTrainStep {
   return new TrainStep(model, options);
 }
