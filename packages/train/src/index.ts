@@ -30,8 +30,6 @@ export type { RecipeSettings, SegmentationRecipe } from './cli/recipe.js';
 export type { ExtraCommand, RunCliOptions } from './cli/run-cli.js';
 export { runSegmentationCli } from './cli/run-cli.js';
 export type { TrainRunConfig } from './cli/train-command.js';
-export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
-export { labelComponents } from './connected-components.js';
 export type {
   CompiledPredict,
   CompiledTrainStep,
@@ -40,6 +38,8 @@ export type {
   CompileTrainStepOptions,
 } from './compiled/index.js';
 export { compilePredict, compileTrainStep } from './compiled/index.js';
+export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
+export { labelComponents } from './connected-components.js';
 export type { CurvesOptions } from './curves.js';
 export { niceTicks, renderCurves, writeCurves } from './curves.js';
 export { TrainingDivergedError } from './errors.js';
