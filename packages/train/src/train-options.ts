@@ -66,6 +66,12 @@ export interface TrainOptions {
   curves?: boolean;
   /** Where one-line messages go. Default stderr. */
   log?: LogFn;
+  /**
+   * Run each training step as one compiled TensorFlow graph (tensorflow backend): `'fp32'`, or
+   * `'bf16'` for oneDNN's bfloat16 mixed precision. Steps that cannot compile run eagerly, with
+   * one log line saying why. Default `'off'`.
+   */
+  compile?: 'off' | 'fp32' | 'bf16';
 }
 
 /** What {@link train} returns: the continuous history (Keras-shaped) and how the run ended. */

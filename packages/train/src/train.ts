@@ -10,6 +10,7 @@ import { ResumeCheckpoint } from './callbacks/resume-checkpoint.js';
 import { defaultLog } from './callbacks/stateful.js';
 import { tensorBoard } from './callbacks/tensorboard.js';
 import { resolveCheckpointDir } from './checkpoint-store.js';
+import { attachCompiledFit } from './compiled/fit-hook.js';
 import { writeCurves } from './curves.js';
 import { TrainingDivergedError } from './errors.js';
 import { loadWeightsInto } from './model-io.js';
@@ -206,15 +207,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       callbacks.push(resumeCheckpoint);
     }
 
-    await model.fitDataset(dataset, {
-      epochs,
-      initialEpoch,
-      batchesPerEpoch,
-      validationData,
-      validationBatchSize: batchSize,
-      callbacks,
-      verbose: 0,
-    });
+    // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
+    // before validation and before every other callback's epoch end.
+    const compiled =
+      options.compile && options.compile !== 'off'
+        ? attachCompiledFit(model, { precision: options.compile, log })
+        : null;
+    if (compiled) callbacks.unshift(compiled.callback);
+    try {
+      await model.fitDataset(dataset, {
+        epochs,
+        initialEpoch,
+        batchesPerEpoch,
+        validationData,
+        validationBatchSize: batchSize,
+        callbacks,
+        verbose: 0,
+      });
+    } finally {
+      compiled?.detach();
+    }
 
     const lastEpoch = history.epoch.at(-1) ?? -1;
     const earlyStopped = userCallbacks.some(
