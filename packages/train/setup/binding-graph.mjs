@@ -3,7 +3,7 @@
 // Only the TensorFlow C API is used (TF_GraphImportGraphDef, TF_NewSession, TF_SessionRun):
 // the GraphDef and the ConfigProto are serialized in JS (see src/compiled/).
 //
-//   graphSessionCreate(graphDef: Uint8Array, config: Uint8Array) -> id
+//   graphSessionCreate(graphDef: Uint8Array, config: Uint8Array, xla?: boolean) -> id
 //   graphSessionRun(id, feedNames: string[], feedTypes: number[], feedShapes: number[][],
 //                   feedData: TypedArray[], fetchNames: string[], targetNames: string[])
 //     -> { dtype, shape, data: TypedArray }[]     (names are "node:output")
@@ -12,6 +12,9 @@
 /** Inserted before InitTFNodeJSBinding. */
 export const GRAPH_FUNCTIONS = `
 // @unet patch: graph sessions (level 2).
+// From c_api_experimental.h (not included by the binding): besides the config's jit level it sets
+// the process flags XLA needs to cluster on CPU, which a ConfigProto alone cannot.
+extern "C" void TF_EnableXLACompilation(TF_SessionOptions *options, unsigned char enable);
 struct UnetGraphSession {
   TF_Graph *graph;
   TF_Session *session;
@@ -89,9 +92,11 @@ static bool UnetOutput(napi_env env, TF_Graph *graph, const std::string &name, T
 }
 
 static napi_value GraphSessionCreate(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value args[2];
+  size_t argc = 3;
+  napi_value args[3];
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  bool xla = false;
+  if (argc >= 3) napi_get_value_bool(env, args[2], &xla);
   void *graph_data, *config_data;
   size_t graph_bytes, config_bytes;
   if (argc < 2 || !UnetBytes(env, args[0], &graph_data, &graph_bytes) ||
@@ -108,6 +113,7 @@ static napi_value GraphSessionCreate(napi_env env, napi_callback_info info) {
   if (!UnetFailed(env, status, "TF_GraphImportGraphDef")) {
     TF_SessionOptions *session_options = TF_NewSessionOptions();
     if (config_bytes > 0) TF_SetConfig(session_options, config_data, config_bytes, status);
+    if (xla) TF_EnableXLACompilation(session_options, 1);
     if (!UnetFailed(env, status, "TF_SetConfig")) {
       session = TF_NewSession(graph, session_options, status);
       if (UnetFailed(env, status, "TF_NewSession")) session = nullptr;

@@ -22,7 +22,7 @@ export interface Binding {
   executeOp(name: string, attrs: BindingAttr[], inputs: number[], numOutputs: number): TensorMeta[];
   createTensor(shape: number[], dtype: number, values: ArrayLike<number> | unknown[]): number;
   tensorDataSync(id: number): ArrayLike<number>;
-  graphSessionCreate?(graphDef: Uint8Array, config: Uint8Array): number;
+  graphSessionCreate?(graphDef: Uint8Array, config: Uint8Array, xla?: boolean): number;
   graphSessionRun?(
     id: number,
     feedNames: string[],

@@ -24,7 +24,20 @@ export function graphSupport(binding: Binding): string | undefined {
   return `the tfjs-node binding lacks graph sessions (patch level ${binding.UNET_PATCH_LEVEL ?? 0} < ${GRAPH_PATCH_LEVEL}; rerun unet-setup-tensorflow)`;
 }
 
+/**
+ * XLA clusters ops on CPU only with the process flag --tf_xla_cpu_global_jit, which TensorFlow
+ * reads from TF_XLA_FLAGS when it loads (TF_EnableXLACompilation, which the binding calls, did not
+ * get clusters on CPU in our tests with TensorFlow 2.21). Too late to set it from here.
+ */
+function xlaOnCpuWarning(): string | undefined {
+  if ((process.env.TF_XLA_FLAGS ?? '').includes('tf_xla_cpu_global_jit')) return undefined;
+  return 'XLA clusters nothing on CPU unless TF_XLA_FLAGS=--tf_xla_cpu_global_jit is set before the process starts';
+}
+
 export class GraphSession {
+  /** Set when the session cannot get what it was asked for (XLA without its process flag). */
+  readonly warning: string | undefined;
+
   private id: number | null;
 
   constructor(
@@ -34,7 +47,12 @@ export class GraphSession {
   ) {
     const problem = graphSupport(binding);
     if (problem) throw new Error(problem);
-    this.id = binding.graphSessionCreate!(encodeGraphDef(nodes), encodeConfig(config));
+    this.warning = config.xla ? xlaOnCpuWarning() : undefined;
+    this.id = binding.graphSessionCreate!(
+      encodeGraphDef(nodes),
+      encodeConfig(config),
+      config.xla === true,
+    );
   }
 
   run(

@@ -237,6 +237,7 @@ class TrainStep implements CompiledTrainStep {
       this.graph = null;
       return (error as Error).message.split('\n')[0];
     }
+    if (this.session.warning) this.log(`[unet] compiled step: ${this.session.warning}`);
     if (!this.graph.lrUsed)
       this.log('[unet] compiled step: no learning rate found in the step; it stays fixed');
     this.agreed = [];
