@@ -1,6 +1,8 @@
 // Eager vs compiled (fp32, bf16) training and inference throughput of the toolkit's U-Net presets,
 // in one process with alternating rounds so machine noise hits every mode alike. Prints one JSON
-// line per preset and mode (median of the rounds), in images per second.
+// line per preset and mode (median of the rounds), in images per second, and the process's CPU
+// time per image (user + system, all threads): on a shared machine the wall-clock figures move
+// with other people's load, CPU time much less.
 //   node src/compiled-step.mjs --models satellite,dsb2018 --size 128 --batch-size 16 --rounds 3 --steps 4
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -60,14 +62,24 @@ for (const preset of values.models.split(',')) {
   }
   const train = Object.fromEntries(modes.map((m) => [m, []]));
   const infer = Object.fromEntries(modes.map((m) => [m, []]));
+  const trainCpu = Object.fromEntries(modes.map((m) => [m, []]));
+  const inferCpu = Object.fromEntries(modes.map((m) => [m, []]));
+  const cpuMs = (since) => {
+    const { user, system } = process.cpuUsage(since);
+    return (user + system) / 1000;
+  };
   for (let r = 0; r < Number(values.rounds); r++) {
     for (const m of modes) {
       let t = performance.now();
+      let cpu = process.cpuUsage();
       for (let i = 0; i < steps; i++) trainers[m].train();
       train[m].push((steps * batch) / ((performance.now() - t) / 1000));
+      trainCpu[m].push(cpuMs(cpu) / (steps * batch));
       t = performance.now();
+      cpu = process.cpuUsage();
       for (let i = 0; i < inferBatches; i++) trainers[m].predict();
       infer[m].push((inferBatches * batch) / ((performance.now() - t) / 1000));
+      inferCpu[m].push(cpuMs(cpu) / (inferBatches * batch));
     }
   }
   for (const m of modes) {
@@ -81,6 +93,8 @@ for (const preset of values.models.split(',')) {
         infer_images_per_s: +median(infer[m]).toFixed(1),
         vs_eager_train: +(median(train[m]) / median(train.eager ?? train[m])).toFixed(2),
         vs_eager_infer: +(median(infer[m]) / median(infer.eager ?? infer[m])).toFixed(2),
+        train_cpu_ms_per_image: +median(trainCpu[m]).toFixed(1),
+        infer_cpu_ms_per_image: +median(inferCpu[m]).toFixed(1),
       }),
     );
   }

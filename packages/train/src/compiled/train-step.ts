@@ -225,6 +225,7 @@ class TrainStep implements CompiledTrainStep {
           ],
           fetches: fetchIds,
           lrSentinel: LR_SENTINEL,
+          unfuseConvolutions: this.options.precision === 'bf16',
         },
         backend.binding,
       );
