@@ -100,6 +100,8 @@ describe('compileTrainStep', () => {
     expect(maxDiff(compiled.getWeights(), afterFirst)).toBe(0);
     step.sync();
     expect(maxDiff(compiled.getWeights(), afterFirst)).toBeGreaterThan(1e-6);
+    // Adam's step count (saved in checkpoints) counts the compiled steps once synced.
+    expect(compiled.optimizer.iterations).toBe(3);
     // A write in tfjs between steps (restoring weights) reaches the session at the next step.
     compiled.setWeights(afterFirst);
     for (let s = 0; s < 3; s++) eagerStep(eager, x, y);
