@@ -24,8 +24,6 @@ export interface GraphSpec {
   fetches: number[];
   /** A learning rate put into the optimizer while recording; its constants become placeholder `lr`. */
   lrSentinel?: number;
-  /** Split fused convolutions into Conv2D, BiasAdd and activation (for the bfloat16 rewrite). */
-  unfuseConvolutions?: boolean;
 }
 
 export interface BuiltGraph {
@@ -184,7 +182,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     const op = trace.ops[k]!;
     const attrs: Record<string, Attr> = {};
     for (const a of op.attrs) attrs[a.name] = convertAttr(b, a);
-    const nodes = standardOp(`op${k}`, op.op, op.inputs, ref, attrs, spec.unfuseConvolutions);
+    const nodes = standardOp(`op${k}`, op.op, op.inputs, ref, attrs);
     standard.set(k, nodes);
     nodes.nodes.forEach(emit);
   }

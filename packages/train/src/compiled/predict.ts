@@ -88,7 +88,6 @@ class Predict implements CompiledPredict {
           assigns: new Map(),
           feeds: [{ id: xId, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) }],
           fetches: [fetch],
-          unfuseConvolutions: this.options.precision === 'bf16',
         },
         backend.binding,
       );

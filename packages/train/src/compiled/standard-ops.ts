@@ -18,43 +18,6 @@ function pick(attrs: Record<string, Attr>, keys: string[]): Record<string, Attr>
 }
 
 const POOL_ATTRS = ['T', 'ksize', 'strides', 'padding', 'data_format'];
-const CONV_ATTRS = ['T', 'strides', 'padding', 'explicit_paddings', 'data_format', 'dilations'];
-const ACTIVATIONS = new Set(['Relu', 'Relu6', 'Elu', 'LeakyRelu', 'Sigmoid', 'Tanh']);
-
-/**
- * Conv2D -> BiasAdd -> activation for a fused convolution. Grappler's bfloat16 rewrite knows
- * Conv2D but not _FusedConv2D (forward convolutions would stay float32 while their gradients
- * turn bfloat16, casts in between); its remapper fuses the three again afterwards.
- */
-function unfuseConv(name: string, inputs: string[], attrs: Record<string, Attr>): StandardNodes | undefined {
-  const fused = (attrs.fused_ops as { strings?: string[] } | undefined)?.strings ?? [];
-  const activation = fused[1];
-  const ok = fused[0] === 'BiasAdd' && fused.length <= 2 && (!activation || ACTIVATIONS.has(activation));
-  if (!ok || inputs.length !== 3) return undefined;
-  const T = attrs.T!;
-  const nodes: NodeDef[] = [
-    { name: `${name}/conv`, op: 'Conv2D', inputs: inputs.slice(0, 2), attrs: pick(attrs, CONV_ATTRS) },
-    {
-      name: activation ? `${name}/bias` : name,
-      op: 'BiasAdd',
-      inputs: [`${name}/conv`, inputs[2]!],
-      attrs: pick(attrs, ['T', 'data_format']),
-    },
-  ];
-  if (activation) {
-    const alpha = attrs.leakyrelu_alpha;
-    const activationAttrs: Record<string, Attr> = { T };
-    if (activation === 'LeakyRelu' && alpha) activationAttrs.alpha = alpha;
-    nodes.push({ name, op: activation, inputs: [`${name}/bias`], attrs: activationAttrs });
-  }
-  return {
-    nodes,
-    output: (index) => {
-      if (index > 0) throw new Error(`output ${index} of a fused convolution`);
-      return name;
-    },
-  };
-}
 
 /** The standard nodes for one recorded op named `name`. */
 export function standardOp(
@@ -63,7 +26,6 @@ export function standardOp(
   inputIds: number[],
   ref: (id: number) => string,
   recorded: Record<string, Attr>,
-  unfuse = false,
 ): StandardNodes {
   // The workspace input of _MklNativeMaxPoolGrad is never resolved: MaxPool does not make one.
   const inputs = (op === '_MklNativeMaxPoolGrad' ? inputIds.slice(0, 3) : inputIds).map(ref);
@@ -76,9 +38,6 @@ export function standardOp(
       return at(index);
     },
   });
-  const isFusedConv = op === '_MklNativeFusedConv2D' || op === '_FusedConv2D';
-  const unfused = unfuse && isFusedConv ? unfuseConv(name, inputs, attrs) : undefined;
-  if (unfused) return unfused;
   switch (op) {
     case '_MklNativeFusedConv2D':
       return single({ name, op: '_FusedConv2D', inputs, attrs });

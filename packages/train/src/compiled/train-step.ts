@@ -122,21 +122,24 @@ class TrainStep implements CompiledTrainStep {
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[] {
     if (this.fallbackReason) return this.eager(x, y);
     const key = `${x.shape}|${y.shape}`;
-    if (this.session && key !== this.key) {
-      // The graph is specialized to one batch shape (e.g. a short last batch): eager for this one.
+    if (this.key !== null && key !== this.key) {
+      // The graph is specialized to the first batch's shape: another one (a short last batch)
+      // trains eagerly, after the session's state is back in tfjs.
       this.sync();
       return this.eager(x, y);
     }
     if (!this.session) {
       // The first step runs eagerly: it creates the optimizer's state, which the graph then
       // holds as variables (a step that creates variables cannot be replayed).
-      if (this.eagerSteps === 0) return this.eager(x, y);
+      if (this.key === null) {
+        this.key = key;
+        return this.eager(x, y);
+      }
       const reason = this.compile(x, y);
       if (reason) {
         this.fallBack(reason);
         return this.eager(x, y);
       }
-      this.key = key;
     }
     return this.run(x, y);
   }
@@ -225,7 +228,6 @@ class TrainStep implements CompiledTrainStep {
           ],
           fetches: fetchIds,
           lrSentinel: LR_SENTINEL,
-          unfuseConvolutions: this.options.precision === 'bf16',
         },
         backend.binding,
       );
