@@ -11,3 +11,5 @@ export type {
   CompileTrainStepOptions,
 } from './train-step.js';
 export { compileTrainStep } from './train-step.js';
+export type { CompiledFit } from './fit-hook.js';
+export { attachCompiledFit } from './fit-hook.js';
