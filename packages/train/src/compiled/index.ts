@@ -2,6 +2,8 @@
 // run by one session call (tfjs-node backend; binding built by unet-setup-tensorflow, level 2).
 // Self-contained: imports only tfjs, reaching the binding through tfjs-node's backend object.
 
+export type { CompiledFit } from './fit-hook.js';
+export { attachCompiledFit } from './fit-hook.js';
 export type { CompiledPredict } from './predict.js';
 export { compilePredict } from './predict.js';
 export type {
@@ -11,5 +13,3 @@ export type {
   CompileTrainStepOptions,
 } from './train-step.js';
 export { compileTrainStep } from './train-step.js';
-export type { CompiledFit } from './fit-hook.js';
-export { attachCompiledFit } from './fit-hook.js';
