@@ -140,6 +140,19 @@ class TrainStep implements CompiledTrainStep {
         this.fallBack(reason);
         return this.eager(x, y);
       }
+      try {
+        return this.run(x, y);
+      } catch (error) {
+        // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs still
+        // holds the state from before this step, so the session goes and eager takes over.
+        (this.session as GraphSession | null)?.dispose();
+        this.session = null;
+        this.dirty = false;
+        this.pendingIterations = 0;
+        this.compiledSteps = 0;
+        this.fallBack((error as Error).message.split('\n')[0]!);
+        return this.eager(x, y);
+      }
     }
     return this.run(x, y);
   }
