@@ -73,6 +73,18 @@ export function convertAttr(b: Binding, a: BindingAttr): Attr {
 
 const dtypeAttr = (dtype: number): Attr => ({ type: dtype });
 
+/**
+ * tfjs-node sometimes sets `T` from the tfjs tensor while feeding another dtype (Mean of a bool
+ * tensor: T=bool, input cast to float32). Eager TensorFlow infers T from the inputs and never
+ * notices; a graph import checks it. A T that matches no input takes the first input's dtype.
+ */
+function fixTypeAttr(attrs: Record<string, Attr>, inputTypes: (number | undefined)[]): void {
+  const t = attrs.T;
+  if (!t || !('type' in t) || inputTypes.length === 0) return;
+  if (inputTypes.includes(t.type) || inputTypes[0] === undefined) return;
+  attrs.T = { type: inputTypes[0] };
+}
+
 export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   const { trace } = spec;
   const varById = new Map(spec.variables.map((v, i) => [v.id, i]));
@@ -117,6 +129,14 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
       attrs: { dtype: dtypeAttr(c.dtype), value: { tensor } },
     });
     return `c${id}`;
+  };
+
+  const dtypeOf = (id: number): number | undefined => {
+    const v = varById.get(id);
+    if (v !== undefined) return spec.variables[v]!.dtype;
+    const p = trace.producers.get(id);
+    if (p) return trace.ops[p[0]]!.outputs[p[1]]!.dtype;
+    return spec.feeds.find((f) => f.id === id)?.dtype ?? trace.consts.get(id)?.dtype;
   };
 
   // Which ops the fetches and assignments need (ops are recorded in execution order).
@@ -182,6 +202,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     const op = trace.ops[k]!;
     const attrs: Record<string, Attr> = {};
     for (const a of op.attrs) attrs[a.name] = convertAttr(b, a);
+    fixTypeAttr(attrs, op.inputs.map(dtypeOf));
     const nodes = standardOp(`op${k}`, op.op, op.inputs, ref, attrs);
     standard.set(k, nodes);
     nodes.nodes.forEach(emit);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
-import { GraphSession, graphSupport } from './session.js';
+import { describeError, GraphSession, graphSupport } from './session.js';
 import { type CompileOptions, dtypeCode, feedOf } from './train-step.js';
 
 export interface CompiledPredict {
@@ -98,7 +98,7 @@ class Predict implements CompiledPredict {
       });
       return { session, graph };
     } catch (error) {
-      return (error as Error).message.split('\n')[0]!;
+      return describeError(error);
     }
   }
 

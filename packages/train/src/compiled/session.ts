@@ -34,6 +34,19 @@ function xlaOnCpuWarning(): string | undefined {
   return 'XLA clusters nothing on CPU unless TF_XLA_FLAGS=--tf_xla_cpu_global_jit is set before the process starts';
 }
 
+/**
+ * TensorFlow's error, first line, naming the node it is about and that node's op (TensorFlow puts
+ * the node on a later line, which one-line messages would lose).
+ */
+export function describeError(error: unknown, nodes: readonly NodeDef[] = []): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0]!;
+  const name = /\{\{node ([^}\s]+)\}\}/.exec(message)?.[1];
+  const node = name === undefined ? undefined : nodes.find((n) => n.name === name);
+  if (name === undefined || first.includes(name)) return first;
+  return `${first} (node ${name}${node ? `, op ${node.op}` : ''})`;
+}
+
 export class GraphSession {
   /** Set when the session cannot get what it was asked for (XLA without its process flag). */
   readonly warning: string | undefined;

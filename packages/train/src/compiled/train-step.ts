@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
-import { type Feed, GraphSession, graphSupport } from './session.js';
+import { describeError, type Feed, GraphSession, graphSupport } from './session.js';
 
 export type CompilePrecision = 'fp32' | 'bf16';
 
@@ -150,7 +150,7 @@ class TrainStep implements CompiledTrainStep {
         this.dirty = false;
         this.pendingIterations = 0;
         this.compiledSteps = 0;
-        this.fallBack((error as Error).message.split('\n')[0]!);
+        this.fallBack(describeError(error, this.graph?.nodes));
         return this.eager(x, y);
       }
     }
@@ -250,8 +250,9 @@ class TrainStep implements CompiledTrainStep {
         intraOpThreads: this.options.threads,
       });
     } catch (error) {
+      const reason = describeError(error, this.graph?.nodes);
       this.graph = null;
-      return (error as Error).message.split('\n')[0];
+      return reason;
     }
     if (this.session.warning) this.log(`[unet] compiled step: ${this.session.warning}`);
     if (!this.graph.lrUsed)
