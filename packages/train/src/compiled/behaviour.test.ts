@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
+import { bceDiceLoss, diceCoefficient, iouScore, precision, recall } from '@unet/losses';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { createOptimizer } from '../optimizers.js';
@@ -83,6 +84,38 @@ describe('compileTrainStep', () => {
     }
     step.sync();
     expect(maxDiff(compiled.getWeights(), eager.getWeights())).toBeLessThan(1e-4);
+    step.dispose();
+    eager.dispose();
+    compiled.dispose();
+  });
+
+  it("gives eager's loss and metrics with the apps' loss and metrics (bceDiceLoss, dice, IoU, precision, recall)", () => {
+    const build = () => {
+      const m = small((t) => t);
+      m.compile({
+        loss: bceDiceLoss,
+        optimizer: createOptimizer('adam', 1e-3),
+        metrics: [diceCoefficient, iouScore, precision, recall],
+      });
+      return m;
+    };
+    const eager = build();
+    const compiled = build();
+    compiled.setWeights(eager.getWeights());
+    const step = compileTrainStep(compiled, quiet);
+    const train = (eager as unknown as { makeTrainFunction(): TrainFn }).makeTrainFunction();
+    for (let s = 0; s < 4; s++) {
+      const [x, y] = data(s);
+      const want = tf.tidy(() => train([x, y]).map((t) => t.dataSync()[0]!));
+      const got = step.trainOnBatch(x, y);
+      expect(got).toHaveLength(5);
+      got.forEach((v, i) => {
+        expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
+      });
+      tf.dispose([x, y]);
+    }
+    expect(step.fallbackReason).toBeNull();
+    expect(step.compiledSteps).toBe(3);
     step.dispose();
     eager.dispose();
     compiled.dispose();
