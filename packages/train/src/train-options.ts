@@ -78,6 +78,12 @@ export interface TrainOptions {
    * training `x`, or one pass of `data` (pass unaugmented images here when `data` augments).
    */
   recalibrationData?: RecalibrationData;
+  /**
+   * Run each training step as one compiled TensorFlow graph (tensorflow backend): `'fp32'`, or
+   * `'bf16'` for oneDNN's bfloat16 mixed precision. Steps that cannot compile run eagerly, with
+   * one log line saying why. Default `'off'`.
+   */
+  compile?: 'off' | 'fp32' | 'bf16';
 }
 
 /** What {@link train} returns: the continuous history (Keras-shaped) and how the run ended. */

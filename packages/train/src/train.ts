@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { arrayDataset } from '@unet/data';
+import { attachCompiledFit } from '@unet/runtime';
 import { BatchNormRecalibration, withLastBatchFlag } from './callbacks/batch-norm-recalibration.js';
 import { CSVLogger } from './callbacks/csv-logger.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
@@ -235,15 +236,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       callbacks.push(resumeCheckpoint);
     }
 
-    await model.fitDataset(dataset, {
-      epochs,
-      initialEpoch,
-      batchesPerEpoch,
-      validationData,
-      validationBatchSize: batchSize,
-      callbacks,
-      verbose: 0,
-    });
+    // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
+    // before validation and before every other callback's epoch end.
+    const compiled =
+      options.compile && options.compile !== 'off'
+        ? attachCompiledFit(model, { precision: options.compile, log })
+        : null;
+    if (compiled) callbacks.unshift(compiled.callback);
+    try {
+      await model.fitDataset(dataset, {
+        epochs,
+        initialEpoch,
+        batchesPerEpoch,
+        validationData,
+        validationBatchSize: batchSize,
+        callbacks,
+        verbose: 0,
+      });
+    } finally {
+      compiled?.detach();
+    }
 
     const lastEpoch = history.epoch.at(-1) ?? -1;
     const earlyStopped = userCallbacks.some(
