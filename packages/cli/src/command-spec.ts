@@ -1,6 +1,6 @@
 import { BACKEND_PREFERENCES } from '@unet/runtime';
 
-interface FlagSpecBase {
+export interface FlagSpecBase {
   /** The line `--help` prints for the flag. */
   help: string;
   /** The run cannot start without it (`--help` says "required"). */
@@ -33,7 +33,7 @@ export type FlagValue<F extends FlagSpec> = F extends { type: 'number' }
       : string;
 
 /** Whether a parsed flag always has a value: it is required, or has a default. */
-type AlwaysSet<F> = F extends { required: true }
+export type AlwaysSet<F> = F extends { required: true }
   ? true
   : F extends { default: unknown }
     ? true

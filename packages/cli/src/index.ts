@@ -5,8 +5,10 @@
  */
 
 export type {
+  AlwaysSet,
   CommandSpec,
   FlagSpec,
+  FlagSpecBase,
   FlagSpecs,
   FlagValue,
   FlagValues,
