@@ -7,7 +7,13 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { compilePredict, compileTrainStep, createOptimizer, initBackend } from '@unet/train';
+import {
+  compilePredict,
+  compileTrainStep,
+  createOptimizer,
+  enableFastPaths,
+  initBackend,
+} from '@unet/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +34,7 @@ const inferBatches = Number(values['infer-batches']);
 const log = (l) => console.error(l);
 
 await initBackend('tensorflow', { log: () => {}, warn: log });
+enableFastPaths({ log: () => {}, warn: log });
 const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
 const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
