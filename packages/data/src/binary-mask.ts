@@ -25,6 +25,35 @@ export interface MaskReadOptions {
 }
 
 /**
+ * The raw samples of a mask file (8 or 16 bits, grey or RGB, alpha kept unless `removeAlpha`),
+ * shared by the binary and the class-mask readers.
+ * @throws {@link DataFileError} `corrupt-image` naming the file when sharp cannot decode it.
+ */
+export async function readMaskSamples(
+  file: string,
+  options: { grey: boolean; sixteenBit: boolean; removeAlpha?: boolean },
+): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+  const { grey, sixteenBit } = options;
+  try {
+    // Without an explicit colourspace sharp would expand grey to sRGB (and mangle 16-bit grey).
+    const colourspace = grey ? (sixteenBit ? 'grey16' : 'b-w') : sixteenBit ? 'rgb16' : 'srgb';
+    let pipeline = sharp(file, { failOn: 'error' });
+    if (options.removeAlpha) pipeline = pipeline.removeAlpha();
+    return await pipeline
+      .toColourspace(colourspace)
+      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new DataFileError(
+      file,
+      'corrupt-image',
+      `cannot decode mask: corrupt, truncated or not an image (${describeError(error)})`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * Decodes a mask file into {0, 1} bytes. Colour masks count a pixel as set when any colour
  * channel is non-zero; a mask whose colour is all black but whose alpha varies is read from its
  * alpha channel (transparent-PNG masks). 16-bit masks keep their precision.
@@ -38,23 +67,7 @@ export async function readBinaryMask(
 ): Promise<BinaryMask> {
   const header = await readImageHeader(file);
   const sixteenBit = header.bitDepth === 16;
-  let raw: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    // Without an explicit colourspace sharp would expand grey to sRGB (and mangle 16-bit grey).
-    const colourspace =
-      header.channels === 1 ? (sixteenBit ? 'grey16' : 'b-w') : sixteenBit ? 'rgb16' : 'srgb';
-    raw = await sharp(file, { failOn: 'error' })
-      .toColourspace(colourspace)
-      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new DataFileError(
-      file,
-      'corrupt-image',
-      `cannot decode mask: corrupt, truncated or not an image (${describeError(error)})`,
-      { cause: error },
-    );
-  }
+  const raw = await readMaskSamples(file, { grey: header.channels === 1, sixteenBit });
   const { width, height, channels } = raw.info;
   const samples = sixteenBit ? asUint16(raw.data) : raw.data;
   const hasAlpha = channels === 2 || channels === 4;

@@ -5,8 +5,9 @@
  * loudly instead of training on a class that does not exist.
  */
 import sharp from 'sharp';
+import { readMaskSamples } from './binary-mask';
 import type { ClassList, Rgb } from './class-list';
-import { DataFileError, describeError } from './errors';
+import { DataFileError } from './errors';
 import type { RasterImage } from './image-io';
 import { readImageHeader, resizeNearest } from './image-io';
 
@@ -58,23 +59,11 @@ export async function readClassMask(
     );
   }
   const sixteenBit = header.bitDepth === 16;
-  let raw: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    const colourspace =
-      resolved === 'index' ? (sixteenBit ? 'grey16' : 'b-w') : sixteenBit ? 'rgb16' : 'srgb';
-    raw = await sharp(file, { failOn: 'error' })
-      .removeAlpha()
-      .toColourspace(colourspace)
-      .raw({ depth: sixteenBit ? 'ushort' : 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-  } catch (error) {
-    throw new DataFileError(
-      file,
-      'corrupt-image',
-      `cannot decode mask: corrupt, truncated or not an image (${describeError(error)})`,
-      { cause: error },
-    );
-  }
+  const raw = await readMaskSamples(file, {
+    grey: resolved === 'index',
+    sixteenBit,
+    removeAlpha: true,
+  });
   const { width, height } = raw.info;
   const samples = sixteenBit ? asUint16(raw.data) : raw.data;
   const data =

@@ -7,22 +7,13 @@
  * combine even-odd (holes cut out); separate polygons are OR-ed. Parts outside the image are
  * clipped.
  */
+
+import type { Point, Polygon, RasterImage, Ring } from '@unet/infer';
 import type { BinaryMask } from './binary-mask';
 import { binaryMaskToRaster } from './binary-mask';
-import type { RasterImage } from './image-io';
 
-/** `[x, y]` in pixel coordinates (extra values such as z are ignored). */
-export type Point = readonly [number, number, ...number[]];
-
-/** A closed ring; repeating the first point at the end is allowed, not required. */
-export type Ring = readonly Point[];
-
-/** An outer ring followed by zero or more holes. */
-export interface Polygon {
-  rings: readonly Ring[];
-  /** Attributes of the feature it came from (GeoJSON `properties`), e.g. its class. */
-  properties?: Readonly<Record<string, unknown>>;
-}
+// One polygon type for the toolkit: @unet/infer's (mask -> polygons, GeoJSON, building score).
+export type { Point, Polygon, Ring };
 
 /** Why a polygon (or one of its rings) was not (fully) drawn. */
 export type PolygonProblem =

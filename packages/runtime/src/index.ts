@@ -7,15 +7,16 @@
 
 export type { BackendPreference, InitBackendOptions } from './backend.js';
 export { BACKEND_PREFERENCES, initBackend } from './backend.js';
-export type {
-  CompiledFit,
-  CompiledPredict,
-  CompiledTrainStep,
-  CompileOptions,
-  CompilePrecision,
-  CompileTrainStepOptions,
-} from './compiled/index.js';
-export { attachCompiledFit, compilePredict, compileTrainStep } from './compiled/index.js';
+// The compiled step (compiled/): a training step or forward pass as one TensorFlow graph.
+export { attachCompiledFit, type CompiledFit } from './compiled/fit-hook.js';
+export { type CompiledPredict, compilePredict } from './compiled/predict.js';
+export {
+  type CompiledTrainStep,
+  type CompileOptions,
+  type CompilePrecision,
+  type CompileTrainStepOptions,
+  compileTrainStep,
+} from './compiled/train-step.js';
 export type { FastPathOptions, FastPathReport } from './fast-paths.js';
 export { enableFastPaths, TESTED_TFJS_CORE } from './fast-paths.js';
 export { FlatAdamOptimizer } from './flat-adam.js';

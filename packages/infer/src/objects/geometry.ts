@@ -3,11 +3,9 @@
  * point in ring, Douglas-Peucker simplification. Browser-safe.
  */
 
-// The polygon shapes of @unet/data's rasterizer and GeoJSON reader, declared here rather than
-// imported: these modules go to a browser package, which cannot depend on the Node-only data
-// package. The types are structurally identical, so polygons pass between the two unchanged.
+// The toolkit's polygon shapes: @unet/data's rasterizer and GeoJSON reader take them from here.
 
-/** `[x, y]` (extra values such as z are ignored). */
+/** `[x, y]` in pixel (or map) coordinates (extra values such as z are ignored). */
 export type Point = readonly [number, number, ...number[]];
 
 /** A closed ring; repeating the first point at the end is allowed, not required. */
@@ -16,6 +14,8 @@ export type Ring = readonly Point[];
 /** An outer ring followed by zero or more holes. */
 export interface Polygon {
   rings: readonly Ring[];
+  /** Attributes of the feature it came from (GeoJSON `properties`), e.g. its class. */
+  properties?: Readonly<Record<string, unknown>>;
 }
 
 /** Shoelace area of a ring (first point not repeated): positive when x->y turns left. */

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
 import { bceDiceLoss, diceCoefficient, iouScore, precision, recall } from '@unet/losses';
+import { compilePredict, compileTrainStep } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { enableFastPaths } from '../fast-paths.js';
 import { createOptimizer } from '../optimizers.js';
-import { compilePredict, compileTrainStep } from './index.js';
 
 const quiet = { log: () => {}, warn: () => {} };
 const SIZE = 32;

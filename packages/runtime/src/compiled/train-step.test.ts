@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
+import { compileTrainStep } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { enableFastPaths } from '../fast-paths.js';
 import { createOptimizer } from '../optimizers.js';
-import { compileTrainStep } from './index.js';
 
 const quiet = { log: () => {}, warn: () => {} };
 const SIZE = 32;
