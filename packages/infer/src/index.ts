@@ -4,6 +4,22 @@
  * connected components, per-image scores (Dice, IoU, precision, recall, DSB2018 mAP).
  */
 
+export type {
+  BundleManifest,
+  BundleNormalization,
+  BundlePercentileStretch,
+  BundleTiling,
+} from './bundle-manifest.js';
+export {
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_MANIFEST_FILE,
+  BundleError,
+  parseBundleManifest,
+} from './bundle-manifest.js';
+export type { BundlePrediction, BundlePredictOptions } from './bundle-predict.js';
+export { checkBundleModel, predictWithBundle } from './bundle-predict.js';
+export type { BundleContents, BundleSource } from './bundle-read.js';
+export { readBundle, urlBundleSource } from './bundle-read.js';
 export type { Connectivity, LabelImage, LabelOptions } from './connected-components.js';
 export { labelComponents } from './connected-components.js';
 export type { InstanceScore, ThresholdCounts } from './instance-score.js';
@@ -16,6 +32,8 @@ export {
 } from './instance-score.js';
 export type { ConfusionCounts, SegmentationScores } from './mask-scores.js';
 export { addCounts, confusionCounts, scoresFromCounts } from './mask-scores.js';
+export type { PercentileOptions } from './percentile-stretch.js';
+export { normalizePercentiles } from './percentile-stretch.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
 export type { RasterImage } from './raster.js';

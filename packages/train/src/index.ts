@@ -44,3 +44,5 @@ export { runPaths, train } from './train.js';
 export type { StopReason, TrainHistory, TrainingState } from './training-state.js';
 export { readCheckpointState } from './training-state.js';
 export type { BaseCallback } from './types.js';
+export type { BundleInfo } from './bundle.js';
+export { exportBundle, readBundleManifest, requireBundleManifest } from './bundle.js';
