@@ -61,7 +61,10 @@ async function readJson<T>(file: string, what: string): Promise<T> {
 /** The NHWC input size from the topology's InputLayer (no model needs to be built). */
 function inputShape(json: ModelJson, file: string) {
   const layers = json.modelTopology?.config?.layers ?? [];
-  const input = layers.find((l) => l.class_name === 'InputLayer')?.config;
+  // Functional models have an InputLayer; Sequential ones put the shape on their first layer.
+  const input = layers.find(
+    (l) => l.config?.batch_input_shape ?? l.config?.batchInputShape,
+  )?.config;
   const shape = (input?.batch_input_shape ?? input?.batchInputShape) as
     | (number | null)[]
     | undefined;
@@ -69,7 +72,7 @@ function inputShape(json: ModelJson, file: string) {
   if (shape?.length !== 4 || !height || !width || !channels) {
     throw new BundleError(
       file,
-      `needs a model with a fixed NHWC input (InputLayer batch_input_shape [null, H, W, C]), got ${JSON.stringify(shape)}`,
+      `needs a model with a fixed NHWC input (batch_input_shape [null, H, W, C]), got ${JSON.stringify(shape)}`,
     );
   }
   return { height, width, channels };
