@@ -23,7 +23,14 @@ async function tryBackend(name: BackendName): Promise<boolean> {
     if (!(await tf.setBackend(name))) return false;
     await tf.ready();
     const probe = tf.tidy(() =>
-      tf.conv2d(tf.ones([1, 8, 8, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 1, 'same').sum(),
+      tf
+        .conv2d(
+          tf.ones([1, 8, 8, 1]) as tf.Tensor4D,
+          tf.ones([3, 3, 1, 1]) as tf.Tensor4D,
+          1,
+          'same',
+        )
+        .sum(),
     );
     const value = (await probe.data())[0];
     probe.dispose();
