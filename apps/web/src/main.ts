@@ -179,7 +179,7 @@ async function start(): Promise<void> {
     const { name, failed } = await chooseBackend(params.get('backend'));
     backendName = name;
     $('backend').textContent =
-      `Backend: ${name}` + (failed.length ? ` (not available here: ${failed.join(', ')})` : '');
+      `Backend: ${name}${failed.length ? ` (not available here: ${failed.join(', ')})` : ''}`;
   } catch (error) {
     $('backend').textContent = 'Backend: none';
     showError(message(error));

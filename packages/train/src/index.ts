@@ -4,6 +4,8 @@
  * overlays). Backends and native kernels are @unet/runtime's; masks and scores @unet/infer's.
  */
 
+export type { BundleInfo } from './bundle.js';
+export { exportBundle, readBundleManifest, requireBundleManifest } from './bundle.js';
 export type { CSVLoggerOptions } from './callbacks/csv-logger.js';
 export { CSVLogger } from './callbacks/csv-logger.js';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping.js';
@@ -44,5 +46,3 @@ export { runPaths, train } from './train.js';
 export type { StopReason, TrainHistory, TrainingState } from './training-state.js';
 export { readCheckpointState } from './training-state.js';
 export type { BaseCallback } from './types.js';
-export type { BundleInfo } from './bundle.js';
-export { exportBundle, readBundleManifest, requireBundleManifest } from './bundle.js';
