@@ -17,6 +17,17 @@ setWasmPaths({
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
+/**
+ * The WebGL renderer when it is a software one (SwiftShader, llvmpipe): on a machine without a
+ * GPU it runs a U-Net ~10x slower than wasm (see the README's figures), so it is no "best" one.
+ */
+function softwareWebGl(): string | null {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  const renderer = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  return /swiftshader|llvmpipe|software/i.test(renderer) ? renderer : null;
+}
+
 /** A backend counts only when it initialises and runs a small op (WebGL can exist but fail). */
 async function tryBackend(name: BackendName): Promise<boolean> {
   try {
@@ -53,6 +64,11 @@ export async function chooseBackend(
   }
   const failed: string[] = [];
   for (const name of candidates) {
+    // Asked for by name, a software WebGL is used; picked automatically, it is skipped.
+    if (name === 'webgl' && !only && softwareWebGl()) {
+      failed.push('webgl (software renderer)');
+      continue;
+    }
     if (await tryBackend(name)) return { name, failed };
     failed.push(name);
   }
