@@ -22,7 +22,7 @@ const LEVELS = 65536;
 /**
  * Per channel: value -> clamp((value - p_low) / (p_high - p_low), 0, 1), with the percentiles
  * taken over the channel's valid (non-nodata) pixels. Input values are assumed to come from
- * 16-bit samples scaled to [0, 1] (as {@link decodeImage} returns them), so percentiles are exact
+ * 16-bit samples scaled to [0, 1] (as `decodeImage` of @unet/data returns them), so percentiles are exact
  * on a 65536-bin histogram. If p_high <= p_low the channel's min/max are used instead; a channel
  * without valid pixels becomes 0.
  */

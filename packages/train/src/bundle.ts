@@ -96,7 +96,7 @@ async function readMetrics(file: string): Promise<Record<string, number>> {
  * threshold, tiling, classes, recipe, versions and (with `metricsFile`) its evaluation scores.
  * `outDir` is replaced atomically.
  * @returns the manifest written.
- * @throws {@link BundleError} naming the file when the model folder or metrics file is unusable.
+ * @throws `BundleError` (@unet/infer) naming the file when the model folder or metrics file is unusable.
  */
 export async function exportBundle(
   modelDir: string,
@@ -148,7 +148,7 @@ export async function exportBundle(
 /**
  * The manifest of the bundle in `dir`, or null when `dir` has no `unet.json` (a plain model
  * folder).
- * @throws {@link BundleError} when it is malformed or from a newer major format.
+ * @throws `BundleError` (@unet/infer) when it is malformed or from a newer major format.
  */
 export async function readBundleManifest(dir: string): Promise<BundleManifest | null> {
   const file = path.join(dir, BUNDLE_MANIFEST_FILE);
@@ -158,7 +158,7 @@ export async function readBundleManifest(dir: string): Promise<BundleManifest | 
 
 /**
  * Like {@link readBundleManifest}, for a folder that must be a bundle.
- * @throws {@link BundleError} naming `unet.json` when it is missing.
+ * @throws `BundleError` (@unet/infer) naming `unet.json` when it is missing.
  */
 export async function requireBundleManifest(dir: string): Promise<BundleManifest> {
   const manifest = await readBundleManifest(dir);
