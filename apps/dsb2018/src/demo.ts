@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BACKEND_FLAG, type ExtraCommand, runSegmentationCli } from '@unet/cli';
+import { BACKEND_FLAG, defineCommand, runSegmentationCli } from '@unet/cli';
 import { dsb2018Recipe } from './recipe';
 import { writeSyntheticNuclei } from './synthetic-nuclei';
 
@@ -7,7 +7,7 @@ import { writeSyntheticNuclei } from './synthetic-nuclei';
  * `demo`: the whole recipe end to end on data it generates (no download): writes a small
  * synthetic nuclei set in the DSB2018 layout, trains on it, and predicts masks with overlays.
  */
-export const demoCommand: ExtraCommand = {
+export const demoCommand = defineCommand({
   spec: {
     name: 'demo',
     summary:
@@ -25,16 +25,16 @@ export const demoCommand: ExtraCommand = {
     },
   },
   async run(flags, log) {
-    const out = path.resolve(flags.out as string);
+    const out = path.resolve(flags.out);
     const data = path.join(out, 'data');
     const ids = await writeSyntheticNuclei(data, {
-      count: flags.images as number,
+      count: flags.images,
       size: 96,
       seed: 7,
     });
     log(`demo: ${ids.length} synthetic images in ${data}`);
     const run = path.join(out, 'run');
-    const common = ['--backend', flags.backend as string];
+    const common = ['--backend', flags.backend];
     const steps: string[][] = [
       [
         'train',
@@ -85,4 +85,4 @@ export const demoCommand: ExtraCommand = {
       `demo: done. Model: ${path.join(run, 'model', 'model.json')}; prediction: ${path.join(out, 'predictions')}`,
     );
   },
-};
+});

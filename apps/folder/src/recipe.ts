@@ -39,8 +39,8 @@ export const folderRecipe: SegmentationRecipe = {
   channels: 3,
   defaults: { epochs: 100, batchSize: 4, imageSize: 256, valSplit: 0.2, patience: 15 },
   list: (dir, options) => listImageFolder(dir, { ...options, ...detectLayout(dir) }),
-  buildModel: ({ imageSize, channels }) =>
-    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels] }),
+  buildModel: ({ imageSize, channels, seed }) =>
+    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels], seed }),
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient', 'iouScore'],
 };

@@ -38,8 +38,8 @@ export const satelliteRecipe: SegmentationRecipe & {
     }
     return tiles;
   },
-  buildModel: ({ imageSize, channels }) =>
-    buildUnet({ preset: 'satellite', inputShape: [imageSize, imageSize, channels] }),
+  buildModel: ({ imageSize, channels, seed }) =>
+    buildUnet({ preset: 'satellite', inputShape: [imageSize, imageSize, channels], seed }),
   // Buildings cover ~15% of a scene: plain BCE (the article's) settles on all-background with a
   // few dozen tiles; the Dice term keeps the rare class in play.
   loss: 'bceDiceLoss',

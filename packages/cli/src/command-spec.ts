@@ -1,40 +1,88 @@
-/** One command-line flag: its type, default and the line `--help` prints for it. */
-export interface FlagSpec {
-  type: 'string' | 'number' | 'boolean';
+import { BACKEND_PREFERENCES } from '@unet/runtime';
+
+export interface FlagSpecBase {
+  /** The line `--help` prints for the flag. */
   help: string;
+  /** The run cannot start without it (`--help` says "required"). */
   required?: boolean;
-  default?: string | number | boolean;
-  /** Allowed values for string flags. */
-  choices?: readonly string[];
   /** Placeholder in the usage line, e.g. DIR. */
   value?: string;
 }
 
-export interface CommandSpec {
+/** One command-line flag: its type, default and the line `--help` prints for it. */
+export type FlagSpec =
+  | (FlagSpecBase & {
+      type: 'string';
+      default?: string;
+      /** Allowed values; the parsed value's type is their union. */
+      choices?: readonly string[];
+    })
+  | (FlagSpecBase & { type: 'number'; default?: number })
+  | (FlagSpecBase & { type: 'boolean'; default?: boolean });
+
+/** A command's flags by name (without the `--`). */
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** The value type of one flag: its choices' union, else string, number or boolean. */
+export type FlagValue<F extends FlagSpec> = F extends { type: 'number' }
+  ? number
+  : F extends { type: 'boolean' }
+    ? boolean
+    : F extends { choices: readonly (infer C extends string)[] }
+      ? C
+      : string;
+
+/** Whether a parsed flag always has a value: it is required, or has a default. */
+export type AlwaysSet<F> = F extends { required: true }
+  ? true
+  : F extends { default: unknown }
+    ? true
+    : false;
+
+/**
+ * What {@link parseFlags} returns for flags `F`: each flag under its name, typed by its spec, and
+ * optional only when it is neither required nor defaulted. Declaring a spec `as const satisfies
+ * FlagSpecs` keeps the literal `type`, `required` and `choices` this type reads.
+ */
+export type FlagValues<F extends FlagSpecs> = {
+  -readonly [K in keyof F as AlwaysSet<F[K]> extends true ? K : never]: FlagValue<F[K]>;
+} & {
+  -readonly [K in keyof F as AlwaysSet<F[K]> extends true ? never : K]?: FlagValue<F[K]>;
+};
+
+export interface CommandSpec<F extends FlagSpecs = FlagSpecs> {
   name: string;
   summary: string;
-  flags: Record<string, FlagSpec>;
+  flags: F;
 }
 
 /** `--backend`: which TensorFlow.js backend to load (see `initBackend`). */
-export const BACKEND_FLAG: FlagSpec = {
+export const BACKEND_FLAG = {
   type: 'string',
   value: 'NAME',
   default: 'auto',
-  choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+  choices: ['auto', ...BACKEND_PREFERENCES],
   help: 'TensorFlow.js backend (auto: the best available)',
-};
+} as const satisfies FlagSpec;
 
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+/** `--mask-threshold`: soft (non-binary) mask files are thresholded instead of refused. */
+export const MASK_THRESHOLD_FLAG = {
+  type: 'number',
+  value: 'F',
+  help: 'threshold soft masks: pixels >= F x the maximum value (255 for 8-bit) are foreground (default: masks must be binary)',
+} as const satisfies FlagSpec;
 
-/** The flags every app shares, per command (the apps' command-line contract). */
-export function trainFlags(defaults: {
+/** Per-app defaults of the `train` flags (a recipe's `defaults`). */
+export interface TrainDefaults {
   epochs: number;
   batchSize: number;
   imageSize: number;
   valSplit: number;
   patience?: number;
-}): Record<string, FlagSpec> {
+}
+
+/** The flags every app shares, per command (the apps' command-line contract). */
+export function trainFlags(defaults: TrainDefaults) {
   return {
     data: {
       type: 'string',
@@ -76,7 +124,15 @@ export function trainFlags(defaults: {
       type: 'number',
       value: 'N',
       default: 42,
-      help: 'seed of the split, shuffling and augmentation (initial weights stay random)',
+      help: 'seed of the split, shuffling, augmentation, initial weights and dropout',
+    },
+    'mask-threshold': MASK_THRESHOLD_FLAG,
+    'recalibrate-bn': {
+      type: 'string',
+      value: 'on|off',
+      default: 'on',
+      choices: ['on', 'off'],
+      help: 'recompute batch-norm statistics from the training images before validations and saves',
     },
     backend: BACKEND_FLAG,
     'learning-rate': { type: 'number', value: 'F', default: 1e-3, help: 'Adam learning rate' },
@@ -98,15 +154,22 @@ export function trainFlags(defaults: {
       help: "use the 'train' and 'val' ids of a split.json (e.g. one written by train) instead of --val-split",
     },
     resume: { type: 'boolean', default: false, help: 'continue from the last checkpoint in --out' },
+    force: {
+      type: 'boolean',
+      default: false,
+      help: "with --resume: continue even if model, image size, loss or split differ from the run's",
+    },
     config: {
       type: 'string',
       value: 'FILE.json',
       help: 'read settings from a JSON file (flags given win)',
     },
-  };
+  } as const satisfies FlagSpecs;
 }
 
-export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
+export type TrainFlags = ReturnType<typeof trainFlags>;
+
+export const EVALUATE_FLAGS = {
   data: { type: 'string', value: 'DIR', required: true, help: 'dataset folder with masks' },
   model: {
     type: 'string',
@@ -136,10 +199,11 @@ export const EVALUATE_FLAGS: Record<string, FlagSpec> = {
     default: false,
     help: "score masks resized to the model's input size (as Keras scripts do) instead of at original size",
   },
+  'mask-threshold': MASK_THRESHOLD_FLAG,
   backend: BACKEND_FLAG,
-};
+} as const satisfies FlagSpecs;
 
-export const PREDICT_FLAGS: Record<string, FlagSpec> = {
+export const PREDICT_FLAGS = {
   input: {
     type: 'string',
     value: 'DIR_OR_FILE',
@@ -161,4 +225,4 @@ export const PREDICT_FLAGS: Record<string, FlagSpec> = {
   },
   overlay: { type: 'boolean', default: false, help: 'also write image | mask overlays' },
   backend: BACKEND_FLAG,
-};
+} as const satisfies FlagSpecs;

@@ -4,9 +4,9 @@ import { hasMask, type SampleRef } from '@unet/data';
 import type { ImageEvaluation } from '@unet/infer';
 import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
-import type { FlagValues } from './command-spec.js';
+import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
-import { UsageError } from './parse-flags.js';
+import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { writeJsonAtomic } from './run-files.js';
 
@@ -67,22 +67,23 @@ function perImageCsv(rows: ImageEvaluation[]): string {
 /** `evaluate`: scores a saved model on a dataset folder at each image's original size. */
 export async function evaluateCommand(
   recipe: SegmentationRecipe,
-  flags: FlagValues,
+  flags: FlagValues<typeof EVALUATE_FLAGS>,
   log: (l: string) => void,
 ) {
-  const threshold = flags.threshold as number;
+  const threshold = flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
-  await initBackend(flags.backend as never, { log, warn: log });
-  const modelDir = flags.model as string;
+  const maskThreshold = maskThresholdFlag('evaluate', flags['mask-threshold']) ?? undefined;
+  await initBackend(flags.backend, { log, warn: log });
+  const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {
     // A split names training samples: for tiling recipes those are tiles of the model's size.
     const inputSize = model.inputs[0]!.shape[1] as number;
     const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
     const size = atModelSize ? inputSize : undefined;
-    let refs = await recipe.list(flags.data as string, { channels: recipe.channels, size });
-    if (flags.split) refs = await onlyValidation(refs, flags.split as string);
+    let refs = await recipe.list(flags.data, { channels: recipe.channels, size, maskThreshold });
+    if (flags.split) refs = await onlyValidation(refs, flags.split);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
     const report = await evaluate({
       model,
@@ -92,10 +93,11 @@ export async function evaluateCommand(
       instances: (recipe.instances ?? false) && !atModelSize,
       tile: recipe.tile && size === undefined,
     });
-    const out = flags.out as string;
+    const out = flags.out;
     const metrics = {
       images: report.images,
       threshold: report.threshold,
+      mask_threshold: maskThreshold ?? null,
       evaluated_at: size === undefined ? 'original size' : `${size}x${size}`,
       dice: report.overall.dice,
       iou: report.overall.iou,
@@ -104,7 +106,7 @@ export async function evaluateCommand(
       mean_per_image: report.mean,
       ...(report.meanAveragePrecision !== undefined ? { map: report.meanAveragePrecision } : {}),
       model: path.resolve(modelDir),
-      data: path.resolve(flags.data as string),
+      data: path.resolve(flags.data),
     };
     await writeJsonAtomic(path.join(out, 'metrics.json'), metrics);
     await writeFileAtomic(path.join(out, 'per_image.csv'), perImageCsv(report.perImage));

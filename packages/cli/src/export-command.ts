@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BundleNormalization } from '@unet/infer';
 import { exportBundle } from '@unet/train';
-import type { CommandSpec, FlagValues } from './command-spec.js';
+import type { CommandSpec, FlagSpecs, FlagValues } from './command-spec.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 
@@ -15,29 +15,31 @@ export interface RecipeBundleSettings {
   classes?: string[];
 }
 
-export const EXPORT_SPEC: CommandSpec = {
+const EXPORT_FLAGS = {
+  model: {
+    type: 'string',
+    value: 'DIR',
+    required: true,
+    help: 'folder holding model.json (e.g. OUT/model of train)',
+  },
+  out: { type: 'string', value: 'BUNDLE', required: true, help: 'bundle folder to write' },
+  metrics: {
+    type: 'string',
+    value: 'FILE',
+    help: 'metrics.json of evaluate, recorded as the bundle scores',
+  },
+  threshold: {
+    type: 'number',
+    value: 'F',
+    default: 0.5,
+    help: 'probability above which a pixel is foreground, recorded for prediction',
+  },
+} as const satisfies FlagSpecs;
+
+export const EXPORT_SPEC: CommandSpec<typeof EXPORT_FLAGS> = {
   name: 'export',
   summary: 'write a bundle (model + unet.json) that a browser page or predict can load',
-  flags: {
-    model: {
-      type: 'string',
-      value: 'DIR',
-      required: true,
-      help: 'folder holding model.json (e.g. OUT/model of train)',
-    },
-    out: { type: 'string', value: 'BUNDLE', required: true, help: 'bundle folder to write' },
-    metrics: {
-      type: 'string',
-      value: 'FILE',
-      help: 'metrics.json of evaluate, recorded as the bundle scores',
-    },
-    threshold: {
-      type: 'number',
-      value: 'F',
-      default: 0.5,
-      help: 'probability above which a pixel is foreground, recorded for prediction',
-    },
-  },
+  flags: EXPORT_FLAGS,
 };
 
 const RECORDED_PACKAGES = ['@unet/cli', '@unet/train', '@unet/infer', '@unet/layers'];
@@ -75,14 +77,14 @@ function producerVersions(script: string | undefined): Record<string, string> {
 /** `export`: a bundle of a trained model with the recipe's prediction settings. */
 export async function exportCommand(
   recipe: SegmentationRecipe & { bundle?: RecipeBundleSettings },
-  flags: FlagValues,
+  flags: FlagValues<typeof EXPORT_FLAGS>,
   log: (l: string) => void,
 ) {
-  const threshold = flags.threshold as number;
+  const threshold = flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`export: --threshold must be in (0, 1), got ${threshold}`);
-  const out = flags.out as string;
-  const manifest = await exportBundle(flags.model as string, out, {
+  const out = flags.out;
+  const manifest = await exportBundle(flags.model, out, {
     recipe: { name: recipe.program.replace(/^unet-/, ''), program: recipe.program },
     threshold,
     // Tiled recipes segment whole scenes in tiles of the training size; others resize.
@@ -90,7 +92,7 @@ export async function exportCommand(
     normalization: recipe.bundle?.normalization,
     classes: recipe.bundle?.classes,
     versions: producerVersions(process.argv[1]),
-    metricsFile: flags.metrics as string | undefined,
+    metricsFile: flags.metrics,
   });
   const { height, width, channels } = manifest.input;
   const mode = manifest.tiling

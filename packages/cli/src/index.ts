@@ -4,11 +4,22 @@
  * and `--help`.
  */
 
-export type { CommandSpec, FlagSpec, FlagValues } from './command-spec.js';
+export type {
+  AlwaysSet,
+  CommandSpec,
+  FlagSpec,
+  FlagSpecBase,
+  FlagSpecs,
+  FlagValue,
+  FlagValues,
+  TrainDefaults,
+  TrainFlags,
+} from './command-spec.js';
 export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
+export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
 export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';
-export { runSegmentationCli } from './run-cli.js';
+export { defineCommand, runSegmentationCli } from './run-cli.js';
 export type { TrainRunConfig } from './train-command.js';

@@ -1,17 +1,31 @@
 import { parseArgs } from 'node:util';
-import type { CommandSpec, FlagValues } from './command-spec.js';
+import type { CommandSpec, FlagSpecs, FlagValues } from './command-spec.js';
 
 /** A bad command line: the CLI prints its message on one line and exits with code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** What {@link parseFlags} returns: `--help` was asked for, or the flags' typed values. */
+export type ParsedFlags<F extends FlagSpecs> = { help: true } | (FlagValues<F> & { help?: never });
+
+/** Settings read from `--config FILE.json`, keyed by flag name; checked like command-line values. */
+export type ConfigValues = Readonly<Record<string, unknown>>;
+
 /** Parses `argv` against a command's flags, applying defaults, types, choices and required flags. */
+export function parseFlags<F extends FlagSpecs>(
+  spec: CommandSpec<F>,
+  argv: string[],
+  fromConfig?: ConfigValues,
+): ParsedFlags<F>;
+// The implementation is written against the untyped record: TypeScript cannot follow a loop
+// over `spec.flags` into the mapped type. The loop checks every value against its own spec
+// (type, choices, required), which is what makes the typed signature above hold.
 export function parseFlags(
   spec: CommandSpec,
   argv: string[],
-  fromConfig: FlagValues = {},
-): FlagValues {
+  fromConfig: ConfigValues = {},
+): { help: true } | Record<string, string | number | boolean> {
   const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' } };
   for (const [name, flag] of Object.entries(spec.flags)) {
     options[name] = { type: flag.type === 'boolean' ? 'boolean' : 'string' };
@@ -25,7 +39,7 @@ export function parseFlags(
     );
   }
   if (parsed.values.help) return { help: true };
-  const values: FlagValues = {};
+  const values: Record<string, string | number | boolean> = {};
   for (const [name, flag] of Object.entries(spec.flags)) {
     const raw = parsed.values[name] ?? fromConfig[name] ?? flag.default;
     if (raw === undefined) {
@@ -60,7 +74,7 @@ export function formatHelp(program: string, spec: CommandSpec): string {
     const extra = [
       flag.required ? 'required' : undefined,
       flag.default !== undefined && flag.type !== 'boolean' ? `default ${flag.default}` : undefined,
-      flag.choices ? `one of ${flag.choices.join('|')}` : undefined,
+      flag.type === 'string' && flag.choices ? `one of ${flag.choices.join('|')}` : undefined,
     ].filter(Boolean);
     return `${left.padEnd(30)} ${flag.help}${extra.length ? ` (${extra.join('; ')})` : ''}`;
   });
@@ -74,4 +88,12 @@ export function formatHelp(program: string, spec: CommandSpec): string {
     '  --help                       this text',
     '',
   ].join('\n');
+}
+
+/** `--mask-threshold` checked (a fraction in (0, 1]), or null when not given. */
+export function maskThresholdFlag(command: string, value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!(value > 0 && value <= 1))
+    throw new UsageError(`${command}: --mask-threshold must be in (0, 1], got ${value}`);
+  return value;
 }

@@ -38,23 +38,24 @@ async function* readEach(
 /** `predict`: one PNG mask per input image at its original size (and overlays if asked). */
 export async function predictCommand(
   recipe: SegmentationRecipe,
-  flags: FlagValues,
+  flags: FlagValues<typeof PREDICT_FLAGS>,
   log: (l: string) => void,
 ) {
   // A bundle folder loads like a model folder; its recorded threshold applies while --threshold
   // keeps its default (parsed flags do not say whether a value was typed), and its tiling always.
-  const bundle = await readBundleManifest(flags.model as string);
-  const flagThreshold = flags.threshold as number;
+  const bundle = await readBundleManifest(flags.model);
   const threshold =
-    bundle && flagThreshold === PREDICT_FLAGS.threshold!.default ? bundle.threshold : flagThreshold;
+    bundle && flags.threshold === PREDICT_FLAGS.threshold.default
+      ? bundle.threshold
+      : flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
-  const inputs = await listImageInputs(flags.input as string);
-  await initBackend(flags.backend as never, { log, warn: log });
-  const modelDir = flags.model as string;
+  const inputs = await listImageInputs(flags.input);
+  await initBackend(flags.backend, { log, warn: log });
+  const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
-    const out = flags.out as string;
+    const out = flags.out;
     const read = recipe.readImage;
     const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;
     const results = await predict({
@@ -62,7 +63,7 @@ export async function predictCommand(
       inputs: images,
       threshold,
       outDir: out,
-      overlays: flags.overlay as boolean,
+      overlays: flags.overlay,
       keepMasks: false,
       tile: bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false),
       inputSize: bundle && !bundle.tiling ? [bundle.input.height, bundle.input.width] : undefined,

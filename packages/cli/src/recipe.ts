@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { AugmentOptions, RasterImage, ReadOptions, SampleRef } from '@unet/data';
+import type { TrainDefaults } from './command-spec.js';
 
 /** Settings a recipe's readers and model builder receive. */
 export interface RecipeSettings {
@@ -7,7 +8,7 @@ export interface RecipeSettings {
   imageSize: number;
   /** Image channels the model takes. */
   channels: 1 | 3;
-  /** Seed of the run (`--seed`). */
+  /** Seed of the run (`--seed`): pass it to `buildUnet({ seed })` so runs start identically. */
   seed: number;
 }
 
@@ -24,13 +25,7 @@ export interface SegmentationRecipe {
   /** Image channels of the model (1: grey, 3: RGB). */
   channels: 1 | 3;
   /** Flag defaults. */
-  defaults: {
-    epochs: number;
-    batchSize: number;
-    imageSize: number;
-    valSplit: number;
-    patience?: number;
-  };
+  defaults: TrainDefaults;
   /** Lists a dataset folder; `options.size` unset means original size (evaluation). */
   list(dataDir: string, options: ReadOptions): Promise<SampleRef[]>;
   /** Builds an uncompiled model for `settings`. */

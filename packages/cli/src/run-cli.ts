@@ -2,21 +2,35 @@ import fs from 'node:fs';
 import {
   type CommandSpec,
   EVALUATE_FLAGS,
+  type FlagSpecs,
   type FlagValues,
   PREDICT_FLAGS,
   trainFlags,
 } from './command-spec.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { EXPORT_SPEC, exportCommand } from './export-command.js';
-import { formatHelp, parseFlags, UsageError } from './parse-flags.js';
+import { type ConfigValues, formatHelp, parseFlags, UsageError } from './parse-flags.js';
 import { predictCommand } from './predict-command.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { trainCommand } from './train-command.js';
 
-/** A command an app adds next to train, evaluate and predict (e.g. `demo`). */
-export interface ExtraCommand {
-  spec: CommandSpec;
-  run(flags: FlagValues, log: (line: string) => void): Promise<void>;
+/**
+ * A command an app adds next to train, evaluate and predict (e.g. `demo`). Declare its flags
+ * `as const satisfies FlagSpecs` and `run` receives them typed.
+ */
+export interface ExtraCommand<F extends FlagSpecs = FlagSpecs> {
+  spec: CommandSpec<F>;
+  // Method syntax on purpose: its parameter is checked bivariantly, so a command with its own
+  // flag types fits in a list of `ExtraCommand`; `runCommand` hands each `run` the values parsed
+  // from that command's own spec.
+  run(flags: FlagValues<F>, log: (line: string) => void): Promise<void>;
+}
+
+/** Infers `F` from `spec.flags`, so that `run` sees the flags typed (an identity at run time). */
+export function defineCommand<const F extends FlagSpecs>(
+  command: ExtraCommand<F>,
+): ExtraCommand<F> {
+  return command;
 }
 
 /** Options of {@link runSegmentationCli}. */
@@ -44,7 +58,7 @@ function kebab(key: string): string {
 }
 
 /** Flags from `--config FILE.json` (keys as flags, `batch-size` or `batchSize`). */
-function readConfigFlags(argv: string[], spec: CommandSpec): FlagValues {
+function readConfigFlags(argv: string[], spec: CommandSpec): ConfigValues {
   // `--config FILE` or `--config=FILE`, the last one winning as in parseArgs.
   let file: string | undefined;
   for (const [i, arg] of argv.entries()) {
@@ -64,13 +78,13 @@ function readConfigFlags(argv: string[], spec: CommandSpec): FlagValues {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new UsageError(`${spec.name}: --config ${file} must hold a JSON object of flags`);
   }
-  const flags: FlagValues = {};
+  const flags: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(json)) {
     const name = kebab(key);
     if (!(name in spec.flags) || name === 'config') {
       throw new UsageError(`${spec.name}: --config ${file} sets unknown flag '${key}'`);
     }
-    flags[name] = value as string | number | boolean;
+    flags[name] = value;
   }
   return flags;
 }
@@ -103,31 +117,31 @@ export async function runSegmentationCli(
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const print = options.print ?? ((text: string) => process.stdout.write(text));
   const commands: ExtraCommand[] = [
-    {
+    defineCommand({
       spec: {
         name: 'train',
         summary: 'train a U-Net on a dataset folder',
         flags: trainFlags(recipe.defaults),
       },
       run: (flags) => trainCommand(recipe, flags, log),
-    },
-    {
+    }),
+    defineCommand({
       spec: {
         name: 'evaluate',
         summary: 'score a trained model (Dice, IoU, precision, recall)',
         flags: EVALUATE_FLAGS,
       },
       run: (flags) => evaluateCommand(recipe, flags, log),
-    },
-    {
+    }),
+    defineCommand({
       spec: {
         name: 'predict',
         summary: 'write a PNG mask per image, at its original size',
         flags: PREDICT_FLAGS,
       },
       run: (flags) => predictCommand(recipe, flags, log),
-    },
-    { spec: EXPORT_SPEC, run: (flags) => exportCommand(recipe, flags, log) },
+    }),
+    defineCommand({ spec: EXPORT_SPEC, run: (flags) => exportCommand(recipe, flags, log) }),
     ...(options.extraCommands ?? []),
   ];
   const [name, ...rest] = argv;

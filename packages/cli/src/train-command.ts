@@ -4,10 +4,11 @@ import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/da
 import { compileWithNamedLosses } from '@unet/losses';
 import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
-import type { FlagValues } from './command-spec.js';
+import type { FlagValues, TrainFlags } from './command-spec.js';
 import { stopOnInterrupt } from './interrupt.js';
-import { UsageError } from './parse-flags.js';
+import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
+import { checkResumeSettings } from './resume-settings.js';
 import { cliRunFiles, copyDirAtomic, writeJsonAtomic } from './run-files.js';
 
 /** Settings of one `train` run, as written to `OUT/config.json`. */
@@ -30,6 +31,10 @@ export interface TrainRunConfig {
   monitor: string;
   resume: boolean;
   split: string | null;
+  /** Threshold of soft masks (`--mask-threshold`), or null: masks must be binary. */
+  maskThreshold: number | null;
+  /** Batch-norm statistics recomputed from the training images (`--recalibrate-bn`). */
+  recalibrateBatchNorm: boolean;
 }
 
 /** The split a file names (e.g. one shared with a Keras run), checked against the data. */
@@ -69,34 +74,36 @@ function positiveInteger(value: number, flag: string): number {
 /** `train`: list, split, load, build, compile, fit with callbacks, then export the best model. */
 export async function trainCommand(
   recipe: SegmentationRecipe,
-  flags: FlagValues,
+  flags: FlagValues<TrainFlags>,
   log: (l: string) => void,
 ) {
-  const valSplit = flags['val-split'] as number;
+  const valSplit = flags['val-split'];
   if (!(valSplit > 0 && valSplit < 1))
     throw new UsageError(`train: --val-split must be in (0, 1), got ${valSplit}`);
-  const backend = await initBackend(flags.backend as never, { log, warn: log });
+  const backend = await initBackend(flags.backend, { log, warn: log });
   enableFastPaths({ log, warn: log });
-  const files = cliRunFiles(flags.out as string);
+  const files = cliRunFiles(flags.out);
   const config: TrainRunConfig = {
     program: recipe.program,
-    data: flags.data as string,
-    out: flags.out as string,
-    epochs: positiveInteger(flags.epochs as number, 'epochs'),
-    batchSize: positiveInteger(flags['batch-size'] as number, 'batch-size'),
-    imageSize: positiveInteger(flags['image-size'] as number, 'image-size'),
+    data: flags.data,
+    out: flags.out,
+    epochs: positiveInteger(flags.epochs, 'epochs'),
+    batchSize: positiveInteger(flags['batch-size'], 'batch-size'),
+    imageSize: positiveInteger(flags['image-size'], 'image-size'),
     valSplit,
-    seed: flags.seed as number,
+    seed: flags.seed,
     backend,
-    learningRate: flags['learning-rate'] as number,
-    patience: flags.patience as number,
-    maxMinutes: flags['max-minutes'] as number,
+    learningRate: flags['learning-rate'],
+    patience: flags.patience,
+    maxMinutes: flags['max-minutes'],
     channels: recipe.channels,
     loss: recipe.loss,
     metrics: recipe.metrics,
     monitor: recipe.monitor ?? 'val_loss',
-    resume: flags.resume as boolean,
-    split: (flags.split as string | undefined) ?? null,
+    resume: flags.resume,
+    split: flags.split ?? null,
+    maskThreshold: maskThresholdFlag('train', flags['mask-threshold']),
+    recalibrateBatchNorm: flags['recalibrate-bn'] !== 'off',
   };
   const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
   // Build first: a bad --image-size fails in a second, before any data is read.
@@ -111,9 +118,10 @@ export async function trainCommand(
   const refs = await recipe.list(config.data, {
     size: config.imageSize,
     channels: config.channels,
+    maskThreshold: config.maskThreshold ?? undefined,
   });
   const split = flags.split
-    ? await splitFromFile(refs, flags.split as string)
+    ? await splitFromFile(refs, flags.split)
     : splitDataset(refs, { validation: config.valSplit, seed: config.seed });
   if (split.validation.length === 0 || split.train.length === 0) {
     throw new UsageError(
@@ -121,6 +129,7 @@ export async function trainCommand(
         `${split.validation.length} for validation; add samples or change --val-split`,
     );
   }
+  if (config.resume) await checkResumeSettings(files, config, split, flags.force, log);
   const trainSet = await loadSamples(split.train, { label: `${config.data} (train)` });
   const valSet = await loadSamples(split.validation, { label: `${config.data} (validation)` });
   // Only now that the data loaded: a failed start leaves an existing run's files as they were.
@@ -178,6 +187,12 @@ export async function trainCommand(
       seed: config.seed,
       callbacks,
       log,
+      recalibrateBatchNorm: config.recalibrateBatchNorm,
+      // The training images as read, without augmentation: the statistics inference will see.
+      recalibrationData: toTfDataset(trainSet.samples, {
+        batchSize: config.batchSize,
+        shuffle: false,
+      }),
     });
     const paths = runPaths(config.out);
     await copyDirAtomic(paths.best, files.model);

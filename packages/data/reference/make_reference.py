@@ -6,7 +6,8 @@ Run from the repository root (uses the samples in ../shared/data):
     $py -m pip install scikit-image tifffile
     $py packages/data/reference/make_reference.py
 
-Writes packages/data/reference/{dsb2018,isbi2012,spacenet}.json. The tests compare what the
+Writes packages/data/reference/{dsb2018,isbi2012,spacenet,camvid}.json (name some of them as
+arguments to write only those). The tests compare what the
 TypeScript readers decode against these numbers (at original size, where no resampling is
 involved, so the comparison is exact).
 """
@@ -187,10 +188,35 @@ def spacenet():
     }
 
 
+def camvid():
+    """Per-file class pixel counts (values 0..11, 11 = void) and SegNet median-frequency weights."""
+    root = os.path.join(DATA, "camvid")
+    out = {}
+    for subset in ("train", "val"):
+        folder = os.path.join(root, subset + "annot")
+        counts = {}
+        for name in sorted(os.listdir(folder)):
+            labels = np.asarray(Image.open(os.path.join(folder, name)))
+            assert labels.ndim == 2, name
+            counts[os.path.splitext(name)[0]] = np.bincount(labels.ravel(), minlength=12).tolist()
+        out[subset] = counts
+    # freq_c = pixels of c / labelled (non-void) pixels of the images containing c;
+    # weight_c = median(freq) / freq_c (Eigen & Fergus 2015, SegNet's class balancing).
+    per_image = np.array(list(out["train"].values()), dtype=np.float64)[:, :11]
+    labelled = per_image.sum(axis=1, keepdims=True)
+    present = per_image > 0
+    freq = per_image.sum(axis=0) / (present * labelled).sum(axis=0)
+    out["trainMedianFrequencyWeights"] = (np.median(freq) / freq).tolist()
+    return out
+
+
 def main():
     if not os.path.isdir(DATA):
         sys.exit(f"sample data not found at {DATA}")
-    for name, build in (("dsb2018", dsb2018), ("isbi2012", isbi2012), ("spacenet", spacenet)):
+    builders = (("dsb2018", dsb2018), ("isbi2012", isbi2012), ("spacenet", spacenet), ("camvid", camvid))
+    for name, build in builders:
+        if len(sys.argv) > 1 and name not in sys.argv[1:]:
+            continue
         out = os.path.join(HERE, name + ".json")
         with open(out, "w") as f:
             json.dump(build(), f, indent=1, sort_keys=True)

@@ -1,8 +1,9 @@
 /**
  * Geometric augmentation applied identically to an image and its mask: flips, 90-degree
- * rotations and optional elastic deformation. Masks stay exactly {0, 1}.
+ * rotations and optional elastic deformation. Binary masks stay exactly {0, 1}; class-index
+ * masks keep their classes (no value is ever interpolated into another class).
  */
-import type { RasterImage } from './image-io';
+import { isBinary, type RasterImage } from './image-io';
 import { normal, type Random } from './random';
 
 /** Elastic deformation settings (a smooth random displacement field). */
@@ -37,7 +38,8 @@ export interface AugmentedPair {
 /**
  * Draws one random transformation and applies it to both `image` and `mask` (same width and
  * height). Flips and rotations move pixels exactly; elastic deformation samples the image
- * bilinearly and the mask bilinearly thresholded at 0.5.
+ * bilinearly and the mask bilinearly thresholded at 0.5 when it is binary, else (class indices)
+ * by nearest neighbour, so a pixel between class 1 and class 3 never becomes class 2.
  *
  * @example
  * ```ts
@@ -75,8 +77,8 @@ export function augmentPair(
     const elastic = options.elastic === true ? {} : options.elastic;
     if (random() < (elastic.probability ?? 0.5)) {
       const field = displacementField(outImage.width, outImage.height, random, elastic);
-      outImage = warp(outImage, field, false);
-      outMask = warp(outMask, field, true);
+      outImage = warp(outImage, field, 'bilinear');
+      outMask = warp(outMask, field, isBinary(outMask.data) ? 'threshold' : 'nearest');
     }
   }
   return { image: outImage, mask: outMask };
@@ -232,8 +234,15 @@ function upsample(
   return out;
 }
 
-/** Samples `image` at (x + dx, y + dy), bilinear, edges clamped; masks are thresholded at 0.5. */
-function warp(image: RasterImage, field: Field, isMask: boolean): RasterImage {
+/**
+ * Samples `image` at (x + dx, y + dy), edges clamped: `bilinear` for images, `threshold` =
+ * bilinear then cut at 0.5 (binary masks), `nearest` for class-index masks.
+ */
+function warp(
+  image: RasterImage,
+  field: Field,
+  mode: 'bilinear' | 'threshold' | 'nearest',
+): RasterImage {
   const { width, height, channels, data } = image;
   const out = new Float32Array(data.length);
   for (let y = 0; y < height; y++) {
@@ -249,6 +258,11 @@ function warp(image: RasterImage, field: Field, isMask: boolean): RasterImage {
       const y1 = Math.min(height - 1, Math.max(0, y0) + 1);
       const xa = Math.max(0, x0);
       const ya = Math.max(0, y0);
+      if (mode === 'nearest') {
+        const from = ((fy < 0.5 ? ya : y1) * width + (fx < 0.5 ? xa : x1)) * channels;
+        for (let c = 0; c < channels; c++) out[i * channels + c] = data[from + c]!;
+        continue;
+      }
       for (let c = 0; c < channels; c++) {
         const p = (ya * width + xa) * channels + c;
         const q = (ya * width + x1) * channels + c;
@@ -257,7 +271,7 @@ function warp(image: RasterImage, field: Field, isMask: boolean): RasterImage {
         const v =
           (data[p]! * (1 - fx) + data[q]! * fx) * (1 - fy) +
           (data[r]! * (1 - fx) + data[s]! * fx) * fy;
-        out[i * channels + c] = isMask ? (v >= 0.5 ? 1 : 0) : v;
+        out[i * channels + c] = mode === 'threshold' ? (v >= 0.5 ? 1 : 0) : v;
       }
     }
   }

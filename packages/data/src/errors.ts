@@ -12,6 +12,8 @@ export type DataProblem =
   | 'missing-file'
   | 'empty-dataset'
   | 'non-binary-mask'
+  | 'unknown-class-value'
+  | 'bad-class-list'
   | 'bad-polygons'
   | 'unsupported';
 

@@ -1,6 +1,6 @@
 /**
  * @unet/data: image/mask I/O, dataset readers (DSB2018, Montgomery, satellite polygons, image
- * folders), polygon rasterizer, splits, augmentation and `tf.data` batching for U-Net training.
+ * folders, CamVid), binary and multi-class masks, class lists and weights, polygon rasterizer, splits, augmentation and `tf.data` batching for U-Net training.
  */
 
 /** Instance labels (0 = background, 1..count = objects), shared with @unet/infer. */
@@ -12,6 +12,27 @@ export { augmentPair } from './augment';
 export type { BinaryMask, MaskReadOptions } from './binary-mask';
 export { binaryMaskToRaster, readBinaryMask, resizeBinaryMask } from './binary-mask';
 export { clearCache, defaultCacheDir } from './cache';
+export type { ClassInfo, ClassList, Rgb } from './class-list';
+export {
+  CAMVID_CLASSES,
+  ClassListError,
+  classListToJson,
+  MAX_CLASS_VALUE,
+  parseClassList,
+  readClassList,
+  validateClassList,
+} from './class-list';
+export type { ClassMask, ClassMaskFormat } from './class-mask';
+export { classMaskToRaster, readClassMask, resizeClassMask } from './class-mask';
+export type { ClassPolygonOptions } from './class-polygons';
+export { rasterizeClassPolygons } from './class-polygons';
+export type { ClassFrequencies, ClassIndexData } from './class-weights';
+export {
+  countClassPixels,
+  medianFrequencyWeights,
+  medianFrequencyWeightsOfSamples,
+  weightsFromFrequencies,
+} from './class-weights';
 export type { CocoImageAnnotations, CocoRle } from './coco';
 export { decodeCocoRle, parseCocoAnnotations } from './coco';
 export type { TfBatch, TfDatasetOptions } from './dataset';
@@ -52,6 +73,8 @@ export type {
   Ring,
 } from './rasterize';
 export { rasterizePolygons } from './rasterize';
+export type { CamvidOptions } from './readers/camvid';
+export { listCamvid, readCamvid } from './readers/camvid';
 export type { Dsb2018Options } from './readers/dsb2018';
 export { listDsb2018, readDsb2018 } from './readers/dsb2018';
 export type { ImageFolderOptions } from './readers/image-folder';

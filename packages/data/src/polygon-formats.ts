@@ -96,12 +96,14 @@ function pointStreams(text: string): Point[][] {
 /**
  * Parses GeoJSON (FeatureCollection, Feature, or a bare geometry) whose coordinates are pixel
  * coordinates. Polygon holes are kept; MultiPolygons become several polygons; other geometry
- * types are reported as `not-a-polygon`. (Map coordinates must be converted to pixels first.)
+ * types are reported as `not-a-polygon`. Each polygon keeps its Feature's `properties` (for
+ * {@link rasterizeClassPolygons}). (Map coordinates must be converted to pixels first.)
  */
 export function parseGeoJsonPolygons(json: unknown): ParsedPolygons {
   const polygons: Polygon[] = [];
   const issues: PolygonIssue[] = [];
-  const visit = (node: unknown, where: string): void => {
+  // Properties of the enclosing Feature, kept on its polygons (a class per feature).
+  const visit = (node: unknown, where: string, properties?: Record<string, unknown>): void => {
     if (node === null || node === undefined) return;
     if (typeof node !== 'object') throw new Error(`${where} is not a GeoJSON object`);
     const object = node as { type?: unknown; [key: string]: unknown };
@@ -111,25 +113,32 @@ export function parseGeoJsonPolygons(json: unknown): ParsedPolygons {
         for (const [i, feature] of object.features.entries()) visit(feature, `features[${i}]`);
         return;
       }
-      case 'Feature':
-        visit(object.geometry, `${where}.geometry`);
+      case 'Feature': {
+        const props = object.properties;
+        const own =
+          props !== null && typeof props === 'object' && !Array.isArray(props)
+            ? (props as Record<string, unknown>)
+            : undefined;
+        visit(object.geometry, `${where}.geometry`, own);
         return;
+      }
       case 'GeometryCollection': {
         if (!Array.isArray(object.geometries))
           throw new Error(`${where}.geometries is not an array`);
         for (const [i, geometry] of object.geometries.entries()) {
-          visit(geometry, `${where}.geometries[${i}]`);
+          visit(geometry, `${where}.geometries[${i}]`, properties);
         }
         return;
       }
       case 'Polygon':
-        polygons.push({ rings: ringsOf(object.coordinates, where) });
+        polygons.push(withProperties({ rings: ringsOf(object.coordinates, where) }, properties));
         return;
       case 'MultiPolygon': {
         if (!Array.isArray(object.coordinates))
           throw new Error(`${where}.coordinates is not an array`);
         object.coordinates.forEach((c, i) => {
-          polygons.push({ rings: ringsOf(c, `${where}.coordinates[${i}]`) });
+          const rings = ringsOf(c, `${where}.coordinates[${i}]`);
+          polygons.push(withProperties({ rings }, properties));
         });
         return;
       }
@@ -145,6 +154,10 @@ export function parseGeoJsonPolygons(json: unknown): ParsedPolygons {
   if (json === null || typeof json !== 'object') throw new Error('not a GeoJSON object');
   visit(json, 'root');
   return { polygons, issues };
+}
+
+function withProperties(polygon: Polygon, properties?: Record<string, unknown>): Polygon {
+  return properties ? { ...polygon, properties } : polygon;
 }
 
 function ringsOf(coordinates: unknown, where: string): Ring[] {

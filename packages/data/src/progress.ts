@@ -82,7 +82,7 @@ export function createProgressBar(
   const render = (): string => {
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? current / seconds : 0;
-    const eta = rate > 0 ? (total - current) / rate : Number.NaN;
+    const eta = current >= total ? 0 : rate > 0 ? (total - current) / rate : Number.NaN;
     const bar = progressBarText(current, total, barWidth);
     return `${label} ${bar} ${current}/${total}  ${rate.toFixed(1)}/s  ETA ${formatDuration(eta)}`;
   };

@@ -20,6 +20,8 @@ export type Ring = readonly Point[];
 /** An outer ring followed by zero or more holes. */
 export interface Polygon {
   rings: readonly Ring[];
+  /** Attributes of the feature it came from (GeoJSON `properties`), e.g. its class. */
+  properties?: Readonly<Record<string, unknown>>;
 }
 
 /** Why a polygon (or one of its rings) was not (fully) drawn. */

@@ -17,8 +17,10 @@ export interface Sample {
   /** HWC float32 in [0, 1], resized to the requested size if one was given. */
   image: RasterImage;
   /**
-   * 1 channel, float32 exactly 0 or 1, same size as `image`. Absent only for sets that have no
-   * masks at all (e.g. DSB2018 test folders); a missing mask file is an error, never an empty mask.
+   * 1 channel, same size as `image`: float32 exactly 0 or 1 for binary masks, or class indices
+   * (and the ignore index) when read with a class list (`classes` option). Absent only for sets
+   * that have no masks at all (e.g. DSB2018 test folders); a missing mask file is an error, never
+   * an empty mask.
    */
   mask?: RasterImage;
   /** Size of the source image before resizing, to map predictions back. */

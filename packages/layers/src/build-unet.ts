@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UnetLevelOptions } from './block-set';
 import { type ResolvedUnetConfig, resolveUnetConfig, type UnetOptions } from './config';
+import { seedInitialWeights } from './seed-weights';
 import { applyLayer } from './symbolic';
 
 function levelOptions(config: ResolvedUnetConfig, level: number, name: string): UnetLevelOptions {
@@ -38,6 +39,7 @@ function levelOptions(config: ResolvedUnetConfig, level: number, name: string): 
  * const model = buildUnet({ preset: 'dsb2018' }); // 128x128x3 -> 128x128x1, 1,400,033 params
  * const small = buildUnet({ inputShape: [96, 96, 1], depth: 3, filters: 16, batchNorm: true });
  * const multi = buildUnet({ preset: 'paper', inputShape: [256, 256, 3], numClasses: 4 });
+ * const same = buildUnet({ preset: 'dsb2018', seed: 42 }); // same initial weights every time
  */
 export function buildUnet(options: UnetOptions): tf.LayersModel {
   const config = resolveUnetConfig(options);
@@ -68,5 +70,7 @@ export function buildUnet(options: UnetOptions): tf.LayersModel {
         `${JSON.stringify(config.outputShape)} was expected: check blocks.convsPerBlock`,
     );
   }
-  return tf.model({ inputs: input, outputs: output, name: config.name });
+  const model = tf.model({ inputs: input, outputs: output, name: config.name });
+  if (options.seed !== undefined) seedInitialWeights(model, options.seed);
+  return model;
 }

@@ -66,6 +66,11 @@ export interface UnetConfig {
 export type UnetOptions = Partial<UnetConfig> & {
   /** Start from one of {@link unetPresets}: `'dsb2018'`, `'satellite'` or `'paper'`. */
   preset?: UnetPresetName;
+  /**
+   * Seed of the initial weights and of the dropout masks (see `seedInitialWeights`):
+   * models built with the same seed start identical. Default: random (`Math.random`).
+   */
+  seed?: number;
 };
 
 /** A validated config with every choice spelt out, as {@link resolveUnetConfig} returns it. */
@@ -133,11 +138,15 @@ export function resolveUnetConfig(options: UnetOptions): ResolvedUnetConfig {
       "buildUnet takes an options object, e.g. { inputShape: [128, 128, 3] } or { preset: 'dsb2018' }",
     ]);
   }
-  const { preset, ...overrides } = options;
+  // The seed is used after building (buildUnet); here it is only checked.
+  const { preset, seed, ...overrides } = options;
   const presetConfig =
     preset !== undefined && Object.hasOwn(unetPresets, preset) ? unetPresets[preset] : {};
   const defined = Object.fromEntries(
     Object.entries(overrides).filter(([, value]) => value !== undefined),
   );
-  return validateUnetConfig({ ...defaultUnetConfig, ...presetConfig, ...defined, preset }, options);
+  return validateUnetConfig(
+    { ...defaultUnetConfig, ...presetConfig, ...defined, preset, seed },
+    options,
+  );
 }

@@ -27,7 +27,13 @@ export class NativeDropout extends TfjsDropout {
   ): tf.Tensor | tf.Tensor[] {
     const { rate, seed } = this as unknown as DropoutState;
     const native = tf.getKernel(RANDOM_UNIFORM_KERNEL, tf.getBackend());
-    if (!kwargs.training || !native || rate <= 0 || rate >= 1) return super.call(inputs, kwargs);
+    if (!kwargs.training || rate <= 0 || rate >= 1) return super.call(inputs, kwargs);
+    if (!native) {
+      if (seed === undefined) return super.call(inputs, kwargs);
+      // tfjs's Dropout passes its seed unchanged, which draws the same mask at every step.
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return tf.tidy(() => tf.dropout(x, rate, undefined, `${seed}:${++this.calls}`));
+    }
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const keep = 1 - rate;

@@ -46,6 +46,7 @@ export type {
   Upsampling,
 } from './layer-settings';
 export { type UnetPresetName, unetPresets } from './presets';
+export { deriveSeed, seedInitialWeights } from './seed-weights';
 export { mergeSkip } from './skip-connection';
 export {
   formatUnetSummary,

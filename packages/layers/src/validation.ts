@@ -46,11 +46,12 @@ const optionNames = [
   'numClasses',
   'blocks',
   'name',
+  'seed',
 ] as const;
 
 const maxDepth = 8;
 
-type Unchecked = { [K in keyof UnetConfig]?: unknown } & { preset?: unknown };
+type Unchecked = { [K in keyof UnetConfig]?: unknown } & { preset?: unknown; seed?: unknown };
 
 const show = (value: unknown) =>
   typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
@@ -153,6 +154,9 @@ export function validateUnetConfig(merged: Unchecked, given: object): ResolvedUn
     if (!(optionNames as readonly string[]).includes(key)) {
       problems.push(`unknown option '${key}'${didYouMean(key, optionNames)}`);
     }
+  }
+  if (merged.seed !== undefined && !Number.isSafeInteger(merged.seed)) {
+    problems.push(`seed must be an integer; got ${show(merged.seed)}`);
   }
   const preset =
     merged.preset === undefined

@@ -1,7 +1,8 @@
 """Reference values for @unet/losses, computed with TensorFlow/Keras.
 
-Writes keras-reference.json next to this file: fixed inputs (binary [N,H,W,1] masks and
-multi-class [N,H,W,C] one-hot masks, including empty masks, perfect predictions and predictions
+Writes keras-reference.json next to this file: fixed inputs (binary [N,H,W,1] masks,
+multi-class [N,H,W,C] one-hot masks and class-index [N,H,W,1] masks with ignored pixels for the
+sparse losses, whose inputs carry a separate "trueShape"), including empty masks, perfect predictions and predictions
 at 0, 1e-7, 1-1e-7 and 1) and, for every loss and metric of the package and several option
 sets, the value TensorFlow gives. src/reference.test.ts checks every function against it.
 
@@ -81,8 +82,38 @@ INPUTS = {
     "multiclass_absent_class": (one_hot(classes_no_2, 3), softmax(2 * rng.normal(size=M))),
 }
 
+# Class-index masks, 4 classes; label 4 (= the class count, like CamVid's void 11) and 255 are
+# ignore values, so the cases can check that each one is ignored only when declared.
+S = (2, 5, 6, 4)
+sparse_labels = rng.integers(0, 4, size=S[:3] + (1,))
+sparse_void = np.where(rng.random(S[:3] + (1,)) < 0.25, 4, sparse_labels)
+sparse_void_255 = np.where(sparse_void == 4, 255, sparse_void)
+sparse_no_3 = np.where(sparse_void == 3, 1, sparse_void)
+
+
+def one_hot_of(labels, num_classes=4):
+    return one_hot(np.where(labels[..., 0] < num_classes, labels[..., 0], 0), num_classes)
+
+
+INPUTS.update({
+    "sparse_random": (sparse_void.astype(f32), softmax(2 * rng.normal(size=S))),
+    "sparse_random_void_255": (sparse_void_255.astype(f32), softmax(2 * rng.normal(size=S))),
+    "sparse_no_ignored": (sparse_labels.astype(f32), softmax(2 * rng.normal(size=S))),
+    "sparse_perfect": (sparse_void.astype(f32), one_hot_of(sparse_void)),
+    # Exactly 0 and 1, always on a wrong class (classes reversed): the clipped log at its limit.
+    "sparse_extremes": (sparse_void.astype(f32), one_hot_of(sparse_void)[..., ::-1].copy()),
+    "sparse_confident_right": (
+        sparse_void.astype(f32),
+        (one_hot_of(sparse_void) * f32(1 - 4 * EPS) + f32(EPS)).astype(f32),
+    ),
+    "sparse_absent_class": (sparse_no_3.astype(f32), softmax(2 * rng.normal(size=S))),
+    "sparse_all_ignored": (np.full(S[:3] + (1,), 4, f32), softmax(2 * rng.normal(size=S))),
+})
+
 BINARY = [name for name in INPUTS if name.startswith("binary_")]
 MULTICLASS = [name for name in INPUTS if name.startswith("multiclass_")]
+SPARSE_VOID_4 = [n for n in INPUTS if n.startswith("sparse_") and n != "sparse_random_void_255"]
+SPARSE_NO_IGNORE = ["sparse_no_ignored"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +183,46 @@ def categorical_dice_loss(t, p, smooth=1.0, per_image=False, class_weights=None)
     return 1.0 - tf.reduce_mean(tf.reduce_sum(per_class * w, -1) / tf.reduce_sum(w))
 
 
+def sparse_weights(t, ignore, weights):
+    """Keras sample weights from class weights: the weight of each pixel's true class."""
+    labels = tf.cast(t[..., 0], tf.int32)
+    if ignore is not None:
+        labels = tf.where(labels == ignore, 0, labels)
+    return tf.gather(tf.constant(weights, tf.float32), labels)
+
+
+def sparse_cce(t, p, ignore=None, weights=None):
+    loss = keras.losses.SparseCategoricalCrossentropy(ignore_class=ignore)
+    if weights is None:
+        return loss(t, p)
+    return loss(t, p, sample_weight=sparse_weights(t, ignore, weights))
+
+
+def valid_pixels(t, p, ignore):
+    """The counted pixels only: labels [V] and predictions [V, C]."""
+    labels = tf.reshape(t, [-1])
+    probs = tf.reshape(p, [-1, p.shape[-1]])
+    keep = tf.ones_like(labels, tf.bool) if ignore is None else tf.not_equal(labels, ignore)
+    return tf.cast(tf.boolean_mask(labels, keep), tf.int32), tf.boolean_mask(probs, keep)
+
+
+def sparse_focal(t, p, ignore=None, weights=None, alpha=0.25, gamma=2.0):
+    labels, probs = valid_pixels(t, p, ignore)
+    if labels.shape[0] == 0:
+        return 0.0  # nothing counted: the loss is defined as 0
+    w = tf.gather(tf.constant(weights or [1.0] * p.shape[-1], tf.float32), labels)
+    loss = keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=gamma)
+    return loss(tf.one_hot(labels, p.shape[-1]), probs, sample_weight=w)
+
+
+def sparse_dice_loss(t, p, ignore=None, weights=None, smooth=1.0, per_image=False):
+    """categorical_dice_loss of the one-hot truth with ignored pixels zeroed in truth and prediction."""
+    labels = tf.cast(t[..., 0], tf.int32)
+    valid = tf.ones_like(labels, tf.float32) if ignore is None else tf.cast(labels != ignore, tf.float32)
+    onehot = tf.one_hot(tf.where(valid > 0, labels, 0), p.shape[-1]) * valid[..., None]
+    return categorical_dice_loss(onehot, p * valid[..., None], smooth, per_image, weights)
+
+
 # Each entry: (function name, options as the TS function takes them, input names, reference).
 CASES = [
     ("binaryCrossentropy", {}, BINARY, "keras.losses.BinaryCrossentropy()", keras_bce),
@@ -197,6 +268,39 @@ CASES = [
      lambda t, p: categorical_dice_loss(t, p, class_weights=[0.0, 1.0, 2.0])),
     ("categoricalDiceLoss", {"perImage": True}, MULTICLASS, "1 - mean over images and classes",
      lambda t, p: categorical_dice_loss(t, p, per_image=True)),
+    ("sparseCategoricalCrossentropy", {"ignoreIndex": 4}, SPARSE_VOID_4,
+     "keras.losses.SparseCategoricalCrossentropy(ignore_class=4)",
+     lambda t, p: sparse_cce(t, p, ignore=4)),
+    ("sparseCategoricalCrossentropy", {"ignoreIndex": 255}, ["sparse_random_void_255"],
+     "keras.losses.SparseCategoricalCrossentropy(ignore_class=255)",
+     lambda t, p: sparse_cce(t, p, ignore=255)),
+    ("sparseCategoricalCrossentropy", {"ignoreIndex": 4, "classWeights": [0.5, 2, 1, 3]},
+     SPARSE_VOID_4, "SparseCategoricalCrossentropy(ignore_class=4)(t, p, sample_weight=w[t])",
+     lambda t, p: sparse_cce(t, p, ignore=4, weights=[0.5, 2.0, 1.0, 3.0])),
+    ("sparseCategoricalCrossentropy", {}, SPARSE_NO_IGNORE,
+     "keras.losses.SparseCategoricalCrossentropy()", lambda t, p: sparse_cce(t, p)),
+    ("sparseCategoricalDiceLoss", {"ignoreIndex": 4}, SPARSE_VOID_4,
+     "1 - mean over classes of Dice_c over non-ignored pixels (TF ops)",
+     lambda t, p: sparse_dice_loss(t, p, ignore=4)),
+    ("sparseCategoricalDiceLoss", {"ignoreIndex": 4, "classWeights": [0, 1, 2, 0.5]},
+     SPARSE_VOID_4, "1 - weighted mean over classes of Dice_c, non-ignored pixels",
+     lambda t, p: sparse_dice_loss(t, p, ignore=4, weights=[0.0, 1.0, 2.0, 0.5])),
+    ("sparseCategoricalDiceLoss", {"ignoreIndex": 4, "perImage": True, "smooth": 0.5},
+     SPARSE_VOID_4, "1 - mean over images and classes of Dice_c, non-ignored pixels",
+     lambda t, p: sparse_dice_loss(t, p, ignore=4, smooth=0.5, per_image=True)),
+    ("sparseCategoricalDiceLoss", {}, SPARSE_NO_IGNORE, "1 - mean over classes of Dice_c",
+     lambda t, p: sparse_dice_loss(t, p)),
+    ("sparseCategoricalFocalLoss", {"ignoreIndex": 4}, SPARSE_VOID_4,
+     "keras.losses.CategoricalFocalCrossentropy() on the non-ignored pixels",
+     lambda t, p: sparse_focal(t, p, ignore=4)),
+    ("sparseCategoricalFocalLoss", {"ignoreIndex": 255, "gamma": 3.5, "alpha": 1},
+     ["sparse_random_void_255"], "CategoricalFocalCrossentropy(alpha=1, gamma=3.5), non-ignored",
+     lambda t, p: sparse_focal(t, p, ignore=255, alpha=1.0, gamma=3.5)),
+    ("sparseCategoricalFocalLoss", {"ignoreIndex": 4, "classWeights": [0.5, 2, 1, 3]},
+     SPARSE_VOID_4, "CategoricalFocalCrossentropy()(..., sample_weight=w[t]), non-ignored",
+     lambda t, p: sparse_focal(t, p, ignore=4, weights=[0.5, 2.0, 1.0, 3.0])),
+    ("sparseCategoricalFocalLoss", {}, SPARSE_NO_IGNORE,
+     "keras.losses.CategoricalFocalCrossentropy()", lambda t, p: sparse_focal(t, p)),
     ("diceCoefficient", {}, BINARY, "Dice (TF ops)", dice_score),
     ("diceCoefficient", {"threshold": 0.5}, BINARY, "Dice of p > 0.5",
      lambda t, p: dice_score(t, hard(p, 0.5))),
@@ -249,7 +353,8 @@ def to_json_lines(document):
 
 def main():
     inputs = {
-        name: {"shape": list(t.shape), "yTrue": t.ravel().tolist(), "yPred": p.ravel().tolist()}
+        name: {"shape": list(p.shape), "yTrue": t.ravel().tolist(), "yPred": p.ravel().tolist()}
+        | ({"trueShape": list(t.shape)} if t.shape != p.shape else {})
         for name, (t, p) in INPUTS.items()
     }
     cases = []

@@ -10,6 +10,11 @@ import { meanIoU } from './metrics/mean-iou.js';
 import { precision } from './metrics/precision.js';
 import { recall } from './metrics/recall.js';
 import { registerBuiltin } from './registry.js';
+import {
+  sparseCategoricalCrossentropy,
+  sparseCategoricalDiceLoss,
+  sparseCategoricalFocalLoss,
+} from './sparse-categorical.js';
 import { tverskyLoss } from './tversky.js';
 import type { LossFunction, MetricFunction } from './types.js';
 
@@ -23,6 +28,9 @@ export const BUILTIN_LOSSES: readonly LossFunction[] = [
   tverskyLoss,
   categoricalCrossentropy,
   categoricalDiceLoss,
+  sparseCategoricalCrossentropy,
+  sparseCategoricalDiceLoss,
+  sparseCategoricalFocalLoss,
 ];
 
 /** The metrics of this package, registered at import under their function names. */

@@ -11,6 +11,9 @@ import {
   jaccardLoss,
   type LossFunction,
   listLosses,
+  sparseCategoricalCrossentropy,
+  sparseCategoricalDiceLoss,
+  sparseCategoricalFocalLoss,
   tverskyLoss,
 } from '@unet/losses';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +24,7 @@ const MASK = [
   1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0,
 ];
 const CLASSES = MASK.map((v, i) => (v === 1 ? 1 : i % 3 === 0 ? 2 : 0));
+const IGNORE = { ignoreIndex: 255 };
 
 const binaryLosses: [string, LossFunction][] = [
   ['binaryCrossentropy', binaryCrossentropy],
@@ -57,6 +61,26 @@ const multiclassLosses: [string, LossFunction][] = [
   ],
 ];
 
+// Class-index losses: yTrue [N, H, W, 1] of indices, 255 = ignored.
+const sparseLosses: [string, LossFunction][] = [
+  ['sparseCategoricalCrossentropy', (t, p) => sparseCategoricalCrossentropy(t, p, IGNORE)],
+  [
+    'sparseCategoricalCrossentropy classWeights',
+    (t, p) => sparseCategoricalCrossentropy(t, p, { ...IGNORE, classWeights: [0, 1, 2] }),
+  ],
+  ['sparseCategoricalDiceLoss', (t, p) => sparseCategoricalDiceLoss(t, p, IGNORE)],
+  [
+    'sparseCategoricalDiceLoss perImage classWeights',
+    (t, p) =>
+      sparseCategoricalDiceLoss(t, p, { ...IGNORE, perImage: true, classWeights: [0, 1, 2] }),
+  ],
+  ['sparseCategoricalFocalLoss', (t, p) => sparseCategoricalFocalLoss(t, p, IGNORE)],
+  [
+    'sparseCategoricalFocalLoss gamma 0.5',
+    (t, p) => sparseCategoricalFocalLoss(t, p, { ...IGNORE, gamma: 0.5, alpha: 1 }),
+  ],
+];
+
 const constant = (value: number) => () => tf.fill(BINARY_SHAPE, value);
 const mask = () => tf.tensor(MASK, BINARY_SHAPE);
 const binaryEdges: [string, () => tf.Tensor, () => tf.Tensor][] = [
@@ -77,6 +101,16 @@ const multiclassEdges: [string, () => tf.Tensor, () => tf.Tensor][] = [
   ['uniform prediction', oneHot(CLASSES), () => tf.fill(MULTICLASS_SHAPE, 1 / 3)],
 ];
 
+const indices = (classes: number[]) => () => tf.tensor(classes, BINARY_SHAPE);
+const withVoid = CLASSES.map((c, i) => (i % 5 === 0 ? 255 : c));
+const sparseEdges: [string, () => tf.Tensor, () => tf.Tensor][] = [
+  ['perfect one-hot', indices(withVoid), oneHot(CLASSES)],
+  ['wrong one-hot', indices(withVoid), oneHot(CLASSES.map((c) => (c + 1) % 3))],
+  ['absent classes, one-hot', indices(CLASSES.map(() => 0)), oneHot(CLASSES.map(() => 0))],
+  ['uniform prediction', indices(withVoid), () => tf.fill(MULTICLASS_SHAPE, 1 / 3)],
+  ['all ignored', indices(CLASSES.map(() => 255)), oneHot(CLASSES)],
+];
+
 /** Loss value and gradient with respect to yPred, as plain numbers. */
 function lossAndGradient(loss: LossFunction, yTrue: tf.Tensor, yPred: tf.Tensor) {
   return tf.tidy(() => {
@@ -91,7 +125,8 @@ beforeAll(async () => {
 
 describe('gradients stay finite at the edges', () => {
   it('every registered loss is in one of the tables', () => {
-    const tested = new Set([...binaryLosses, ...multiclassLosses].map(([label]) => label));
+    const tables = [...binaryLosses, ...multiclassLosses, ...sparseLosses];
+    const tested = new Set(tables.map(([label]) => label));
     for (const name of listLosses()) expect(tested).toContain(name);
   });
 
@@ -101,6 +136,9 @@ describe('gradients stay finite at the edges', () => {
     ),
     ...multiclassLosses.flatMap(([label, loss]) =>
       multiclassEdges.map((edge) => [label, loss, ...edge] as const),
+    ),
+    ...sparseLosses.flatMap(([label, loss]) =>
+      sparseEdges.map((edge) => [label, loss, ...edge] as const),
     ),
   ];
   it.each(cases)('%s, %s', (_label, loss, _edge, makeTrue, makePred) => {

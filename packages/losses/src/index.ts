@@ -42,6 +42,13 @@ export {
   registerLoss,
   registerMetric,
 } from './registry.js';
+export type { SparseDiceOptions, SparseFocalOptions } from './sparse-categorical.js';
+export {
+  sparseCategoricalCrossentropy,
+  sparseCategoricalDiceLoss,
+  sparseCategoricalFocalLoss,
+} from './sparse-categorical.js';
+export type { SparseClassOptions } from './sparse-inputs.js';
 export type { TverskyOptions } from './tversky.js';
 export { tverskyLoss } from './tversky.js';
 export type {

@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 interface ReferenceInput {
   shape: number[];
+  /** Shape of yTrue when it differs from `shape` (class-index masks of the sparse losses). */
+  trueShape?: number[];
   yTrue: number[];
   yPred: number[];
 }
@@ -40,7 +42,7 @@ function exported(name: string): AnyScoreFunction {
 function evaluate(c: ReferenceCase): number {
   const input = reference.inputs[c.input]!;
   return tf.tidy(() => {
-    const yTrue = tf.tensor(input.yTrue, input.shape, 'float32');
+    const yTrue = tf.tensor(input.yTrue, input.trueShape ?? input.shape, 'float32');
     const yPred = tf.tensor(input.yPred, input.shape, 'float32');
     return exported(c.fn)(yTrue, yPred, c.options).dataSync()[0]!;
   });

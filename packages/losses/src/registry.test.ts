@@ -34,6 +34,9 @@ describe('registry', () => {
       'diceLoss',
       'focalLoss',
       'jaccardLoss',
+      'sparseCategoricalCrossentropy',
+      'sparseCategoricalDiceLoss',
+      'sparseCategoricalFocalLoss',
       'tverskyLoss',
     ]);
     expect(listMetrics()).toEqual([

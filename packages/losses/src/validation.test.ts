@@ -19,6 +19,13 @@ const classPred = () =>
     ),
   );
 const MULTICLASS_ONLY = new Set(['categoricalCrossentropy', 'categoricalDiceLoss']);
+/** Class-index losses: yTrue [N, H, W, 1] of indices next to yPred [N, H, W, C]. */
+const SPARSE = new Set([
+  'sparseCategoricalCrossentropy',
+  'sparseCategoricalDiceLoss',
+  'sparseCategoricalFocalLoss',
+]);
+const indexTrue = () => tf.tensor4d([0, 1, 2, 1, 255, 0, 2, 1], [2, 2, 2, 1]);
 
 beforeAll(async () => {
   await tf.setBackend('tensorflow');
@@ -62,7 +69,22 @@ describe('bad settings throw with a fix-it message', () => {
     tf.dispose([t, p]);
   });
 
-  it.each([...listLosses(), ...listMetrics()])(
+  it.each([...SPARSE])('%s rejects one-hot truth and labels outside the classes', (name) => {
+    const [t, p, labels] = [classTrue(), classPred(), indexTrue()];
+    expect(() => fn(name)(t, p, { ignoreIndex: 255 })).toThrow(
+      new RegExp(`${name}: yTrue has shape \\[2,2,2,3\\] and yPred \\[2,2,2,3\\]`),
+    );
+    expect(() => fn(name)(labels, p)).toThrow(/1 label\(s\) are not class indices 0\.\.2/);
+    expect(() => fn(name)(labels, p, { ignoreIndex: 255, classWeights: [1, 2] })).toThrow(
+      /classWeights has 2 entries but yPred has 3 classes/,
+    );
+    expect(() => fn(name)(labels, p, { ignoreIndex: 2.5 })).toThrow(
+      /ignoreIndex must be an integer/,
+    );
+    tf.dispose([t, p, labels]);
+  });
+
+  it.each([...listLosses(), ...listMetrics()].filter((name) => !SPARSE.has(name)))(
     '%s rejects mismatched shapes and a missing batch axis',
     (name) => {
       const [t, p] = [binaryTrue(), classPred()];
@@ -92,6 +114,9 @@ const BAD_OPTIONS: Record<string, object> = {
   meanIoU: { threshold: 7 },
   precision: { threshold: 7 },
   recall: { threshold: 7 },
+  sparseCategoricalCrossentropy: { classWeights: [1] },
+  sparseCategoricalDiceLoss: { ignoreIndex: 255, smooth: -1 },
+  sparseCategoricalFocalLoss: { ignoreIndex: 255, gamma: -1 },
 };
 
 describe('no tensor leaks', () => {
@@ -104,21 +129,25 @@ describe('no tensor leaks', () => {
   it.each(functions)(
     '%s leaves only its result, also on errors and under tf.grad',
     (name, score) => {
-      const multiclass = MULTICLASS_ONLY.has(name);
-      const [t, p] = multiclass ? [classTrue(), classPred()] : [binaryTrue(), binaryPred()];
+      const multiclass = MULTICLASS_ONLY.has(name) || SPARSE.has(name);
+      const [t, p] = SPARSE.has(name)
+        ? [indexTrue(), classPred()]
+        : multiclass
+          ? [classTrue(), classPred()]
+          : [binaryTrue(), binaryPred()];
       const options = multiclass
-        ? { perImage: true, classWeights: [1, 2, 3] }
+        ? { perImage: true, classWeights: [1, 2, 3], ignoreIndex: 255 }
         : { perImage: true, threshold: 0.5 };
       const wrongShape = tf.zeros([2, 2, 6, 1]);
       const before = tf.memory().numTensors;
-      const result = score(t, p);
+      const result = score(t, p, SPARSE.has(name) ? { ignoreIndex: 255 } : undefined);
       expect(tf.memory().numTensors).toBe(before + 1);
       result.dispose();
       score(t, p, options).dispose();
-      expect(() => score(t, wrongShape)).toThrow(/must match/);
+      expect(() => score(t, wrongShape)).toThrow(/must match|expected class indices/);
       if (BAD_OPTIONS[name])
         expect(() => score(t, p, BAD_OPTIONS[name])).toThrow(/must be|entries/);
-      if (listLosses().includes(name)) tf.grad((x: tf.Tensor) => score(t, x))(p).dispose();
+      if (listLosses().includes(name)) tf.grad((x: tf.Tensor) => score(t, x, options))(p).dispose();
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([t, p, wrongShape]);
     },

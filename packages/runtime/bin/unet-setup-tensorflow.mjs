@@ -4,11 +4,18 @@ import path from 'node:path';
 // users outside the monorepo run `npx unet-setup-tensorflow`. See --help.
 import { fileURLToPath } from 'node:url';
 import { log, warn } from '../setup/log.mjs';
-import { HELP, readOptions } from '../setup/options.mjs';
+import { HELP, readOptions, SetupUsageError, USAGE_EXIT_CODE } from '../setup/options.mjs';
 import { setupNativePackage } from '../setup/setup-package.mjs';
 import { findNativePackages } from '../setup/tfjs-package.mjs';
 
-const options = readOptions();
+let options;
+try {
+  options = readOptions();
+} catch (error) {
+  if (!(error instanceof SetupUsageError)) throw error;
+  console.error(`unet-setup-tensorflow: error: ${error.message}`);
+  process.exit(USAGE_EXIT_CODE);
+}
 if (options.help) {
   console.log(HELP);
   process.exit(0);

@@ -2,12 +2,15 @@
 // 1: tfjs-node passes op attributes of one value or lists of int/float/bool only; TensorFlow's
 //    fused convolution (_FusedConv2D and its oneDNN twin) needs list(string) `fused_ops` and
 //    list(type) `TArgs`.
+// 2: graph sessions (graphSessionCreate / graphSessionRun / graphSessionDelete, see
+//    binding-graph.mjs), so a whole training step runs as one TensorFlow graph.
 // The binding exports UNET_PATCH_LEVEL so that code can ask for them.
 import fs from 'node:fs';
 import path from 'node:path';
+import { GRAPH_EXPORTS, GRAPH_FUNCTIONS } from './binding-graph.mjs';
 
 /** Raise when an edit is added; a binding reporting less is rebuilt. */
-export const BINDING_PATCH_LEVEL = 1;
+export const BINDING_PATCH_LEVEL = 2;
 
 const MARKER = '@unet patch';
 
@@ -52,14 +55,20 @@ const TYPE_LIST = listBranch(
   'TFE_OpSetAttrTypeList(tfe_op, attr_name, types.data(), static_cast<int>(length));',
 );
 
-/** Each edit inserts `text` right after `anchor`, which must occur exactly once. */
+/** Each edit inserts `text` right after `anchor` (before it with `before`), which must occur exactly once. */
 const EDITS = [
   { file: 'binding/tfjs_backend.cc', anchor: '    case TF_ATTR_STRING: {\n', text: STRING_LIST },
   { file: 'binding/tfjs_backend.cc', anchor: '    case TF_ATTR_TYPE: {\n', text: TYPE_LIST },
   {
     file: 'binding/tfjs_binding.cc',
     anchor: '  EXPORT_INT_PROPERTY(TF_ATTR_SHAPE);\n',
-    text: `  // ${MARKER}: what this build of the binding adds (see @unet/train's setup).\n  AssignIntProperty(env, exports, "UNET_PATCH_LEVEL", ${BINDING_PATCH_LEVEL});\n`,
+    text: `  // ${MARKER}: what this build of the binding adds (see @unet/train's setup).\n  AssignIntProperty(env, exports, "UNET_PATCH_LEVEL", ${BINDING_PATCH_LEVEL});\n${GRAPH_EXPORTS}`,
+  },
+  {
+    file: 'binding/tfjs_binding.cc',
+    anchor: 'static napi_value InitTFNodeJSBinding(',
+    before: true,
+    text: GRAPH_FUNCTIONS,
   },
 ];
 
@@ -87,13 +96,13 @@ export function patchBindingSources(pkgDir) {
     pristine.set(file, text);
   }
   const texts = new Map(pristine);
-  for (const { file, anchor, text } of EDITS) {
+  for (const { file, anchor, text, before } of EDITS) {
     const source = texts.get(file);
     const at = source.indexOf(anchor);
     if (at < 0 || source.indexOf(anchor, at + 1) >= 0) {
       return `no single "${anchor.trim()}" in ${file}`;
     }
-    const cut = at + anchor.length;
+    const cut = before ? at : at + anchor.length;
     texts.set(file, source.slice(0, cut) + text + source.slice(cut));
   }
   const replace = (target, text) => {

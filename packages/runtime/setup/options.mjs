@@ -1,6 +1,7 @@
 // Settings of the TensorFlow runtime setup, from flags and environment variables.
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 export const DEFAULT_WHEEL = 'tensorflow-cpu==2.21.0';
 export const DEFAULT_GPU_WHEEL = 'tensorflow==2.21.0';
@@ -35,35 +36,61 @@ Flags (each has an environment variable, for 'pnpm install'):
   -h, --help              this text
 `;
 
-function flagValue(argv, name) {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
+/** A bad command line: the bin prints the message on one line and exits with USAGE_EXIT_CODE. */
+export class SetupUsageError extends Error {
+  name = 'SetupUsageError';
 }
 
+/** Exit code for a bad command line, as for the apps' CLIs (1 stays "no binding, --strict"). */
+export const USAGE_EXIT_CODE = 2;
+
+// Every flag HELP lists: a mistyped one (e.g. --force-whel) must not silently run the default
+// setup, which can take minutes and download a wheel the user meant to avoid.
+const FLAGS = {
+  'force-wheel': { type: 'boolean' },
+  'download-only': { type: 'boolean' },
+  libtensorflow: { type: 'string' },
+  wheel: { type: 'string' },
+  cache: { type: 'string' },
+  python: { type: 'string' },
+  rebuild: { type: 'boolean' },
+  strict: { type: 'boolean' },
+  skip: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function parseFlags(argv) {
+  try {
+    return parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new SetupUsageError(`${error.message.split('\n')[0]} (see --help)`);
+  }
+}
+
+/** Settings from `argv` and `env`; throws SetupUsageError on an unknown flag or a missing value. */
 export function readOptions(argv = process.argv.slice(2), env = process.env) {
+  const flags = parseFlags(argv);
   const cacheRoot = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const libDir = flagValue(argv, '--libtensorflow') ?? env.UNET_LIBTENSORFLOW_DIR;
+  const libDir = flags.libtensorflow ?? env.UNET_LIBTENSORFLOW_DIR;
   let source = env.UNET_TF_SOURCE || 'auto';
-  if (argv.includes('--force-wheel')) source = 'wheel';
-  if (argv.includes('--download-only')) source = 'download';
+  if (flags['force-wheel']) source = 'wheel';
+  if (flags['download-only']) source = 'download';
   if (libDir) source = 'libdir';
   if (!['auto', 'wheel', 'download', 'libdir'].includes(source)) {
     throw new Error(`UNET_TF_SOURCE must be auto, wheel, download or libdir (got '${source}')`);
   }
   return {
-    help: argv.includes('--help') || argv.includes('-h'),
-    skip: argv.includes('--skip') || env.UNET_TF_SKIP === '1',
-    strict: argv.includes('--strict') || env.UNET_TF_STRICT === '1',
-    rebuild: argv.includes('--rebuild') || env.UNET_TF_REBUILD === '1',
+    help: flags.help === true,
+    skip: flags.skip === true || env.UNET_TF_SKIP === '1',
+    strict: flags.strict === true || env.UNET_TF_STRICT === '1',
+    rebuild: flags.rebuild === true || env.UNET_TF_REBUILD === '1',
     source,
     libDir: libDir ? path.resolve(libDir) : undefined,
-    wheel: flagValue(argv, '--wheel') ?? env.UNET_TF_WHEEL,
+    wheel: flags.wheel ?? env.UNET_TF_WHEEL,
     cacheDir: path.resolve(
-      flagValue(argv, '--cache') ??
-        env.UNET_TF_CACHE_DIR ??
-        path.join(cacheRoot, 'unet-tensorflow'),
+      flags.cache ?? env.UNET_TF_CACHE_DIR ?? path.join(cacheRoot, 'unet-tensorflow'),
     ),
-    python: flagValue(argv, '--python') ?? env.UNET_TF_PYTHON ?? 'python3',
+    python: flags.python ?? env.UNET_TF_PYTHON ?? 'python3',
     downloadTimeoutMs: Number(env.UNET_TF_DOWNLOAD_TIMEOUT ?? 180) * 1000,
   };
 }

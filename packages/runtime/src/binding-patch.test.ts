@@ -18,9 +18,11 @@ const BACKEND_CC = `void AssignOpAttr(napi_env env, TFE_Op *tfe_op, napi_value a
   }
 }
 `;
-const BINDING_CC = `  EXPORT_INT_PROPERTY(TF_ATTR_TYPE);
+const BINDING_CC = `static napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {
+  EXPORT_INT_PROPERTY(TF_ATTR_TYPE);
   EXPORT_INT_PROPERTY(TF_ATTR_SHAPE);
 #undef EXPORT_INT_PROPERTY
+}
 `;
 
 const dirs: string[] = [];
@@ -53,9 +55,15 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
     expect(stringList).toBeLessThan(backend.indexOf('std::string str_value;'));
     expect(typeCase).toBeLessThan(typeList);
     expect(typeList).toBeLessThan(backend.indexOf('TF_DataType tf_data_type;'));
-    expect(read(dir, 'tfjs_binding.cc')).toContain(
+    const binding = read(dir, 'tfjs_binding.cc');
+    expect(binding).toContain(
       `AssignIntProperty(env, exports, "UNET_PATCH_LEVEL", ${BINDING_PATCH_LEVEL});`,
     );
+    // Level 2: the graph-session functions sit before the init function, which exports them.
+    expect(binding.indexOf('static napi_value GraphSessionRun(')).toBeLessThan(
+      binding.indexOf('static napi_value InitTFNodeJSBinding('),
+    );
+    expect(binding).toContain('UnetDefineGraphFunctions(env, exports);');
     expect(backend.startsWith(`// @unet patch level ${BINDING_PATCH_LEVEL}\n`)).toBe(true);
     expect(read(dir, 'tfjs_backend.cc.unet-pristine')).toBe(BACKEND_CC);
     expect(patchBindingSources(dir)).toBe('present');

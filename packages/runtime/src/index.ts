@@ -7,6 +7,15 @@
 
 export type { BackendPreference, InitBackendOptions } from './backend.js';
 export { BACKEND_PREFERENCES, initBackend } from './backend.js';
+export type {
+  CompiledFit,
+  CompiledPredict,
+  CompiledTrainStep,
+  CompileOptions,
+  CompilePrecision,
+  CompileTrainStepOptions,
+} from './compiled/index.js';
+export { attachCompiledFit, compilePredict, compileTrainStep } from './compiled/index.js';
 export type { FastPathOptions, FastPathReport } from './fast-paths.js';
 export { enableFastPaths, TESTED_TFJS_CORE } from './fast-paths.js';
 export { FlatAdamOptimizer } from './flat-adam.js';

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildUnet, conv2dLayer, type FusedActivation } from '@unet/layers';
 import { enableFastPaths, initBackend, nativeKernelSupport } from '@unet/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BINDING_PATCH_LEVEL } from '../setup/binding-patch.mjs';
 
 const quiet = { log: () => {}, warn: () => {} };
 
@@ -96,7 +97,7 @@ describe('fused convolution and oneDNN pooling on the tensorflow backend', () =>
   it('the binding unet-setup-tensorflow built takes list attributes, so every native path is on', () => {
     expect(nativeKernelSupport()).toEqual({
       native: true,
-      bindingPatchLevel: 1,
+      bindingPatchLevel: BINDING_PATCH_LEVEL,
       fusedConv2D: '_MklNativeFusedConv2D',
       filterGradientWithBias: true,
       oneDnnMaxPool: true,

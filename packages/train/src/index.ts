@@ -41,6 +41,12 @@ export type { OverlayOptions } from './overlay.js';
 export { renderOverlay, writeOverlay } from './overlay.js';
 export type { PredictInput, PredictOptions, PredictResult } from './predict.js';
 export { predict } from './predict.js';
+export type {
+  RecalibrateBatchNormOptions,
+  RecalibrationData,
+  RecalibrationResult,
+} from './recalibrate-batch-norm.js';
+export { recalibrateBatchNorm } from './recalibrate-batch-norm.js';
 export type { BatchDataset, LossOrMetric, TrainOptions, TrainResult } from './train.js';
 export { runPaths, train } from './train.js';
 export type { StopReason, TrainHistory, TrainingState } from './training-state.js';

@@ -4,6 +4,7 @@ import type { OptimizerName } from '@unet/runtime';
 import type { ProgressMode } from './callbacks/progress-bar.js';
 import type { LogFn } from './callbacks/stateful.js';
 import type { MonitorMode } from './monitor.js';
+import type { RecalibrationData } from './recalibrate-batch-norm.js';
 import type { StopReason, TrainHistory } from './training-state.js';
 import type { BaseCallback } from './types.js';
 
@@ -66,6 +67,23 @@ export interface TrainOptions {
   curves?: boolean;
   /** Where one-line messages go. Default stderr. */
   log?: LogFn;
+  /**
+   * Recompute batch-norm moving statistics from the training data (`recalibrateBatchNorm`)
+   * before each validation when epochs are short (< ~300 steps at momentum 0.99), and before
+   * every best or final save. Default true; no effect on models without batch norm.
+   */
+  recalibrateBatchNorm?: boolean;
+  /**
+   * Images for the recalibration: NHWC tensor or dataset of `{ xs }` batches. Default the
+   * training `x`, or one pass of `data` (pass unaugmented images here when `data` augments).
+   */
+  recalibrationData?: RecalibrationData;
+  /**
+   * Run each training step as one compiled TensorFlow graph (tensorflow backend): `'fp32'`, or
+   * `'bf16'` for oneDNN's bfloat16 mixed precision. Steps that cannot compile run eagerly, with
+   * one log line saying why. Default `'off'`.
+   */
+  compile?: 'off' | 'fp32' | 'bf16';
 }
 
 /** What {@link train} returns: the continuous history (Keras-shaped) and how the run ended. */
@@ -80,6 +98,8 @@ export interface TrainResult extends TrainHistory {
   bestEpoch: number | null;
   /** Run folder, if any. */
   outDir: string | null;
+  /** Batch-norm recalibrations of this call and their total time, or null when off / no BN. */
+  recalibration: { count: number; seconds: number } | null;
 }
 
 /** Paths inside a run folder. */

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { arrayDataset } from '@unet/data';
+import { attachCompiledFit } from '@unet/runtime';
+import { BatchNormRecalibration, withLastBatchFlag } from './callbacks/batch-norm-recalibration.js';
 import { CSVLogger } from './callbacks/csv-logger.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
 import { HistoryRecorder } from './callbacks/history-recorder.js';
@@ -14,6 +16,7 @@ import { writeCurves } from './curves.js';
 import { TrainingDivergedError } from './errors.js';
 import { loadWeightsInto } from './model-io.js';
 import { Monitor } from './monitor.js';
+import { batchNormLayers } from './recalibrate-batch-norm.js';
 import { restoreMissedBest, restoreRun } from './resume.js';
 import {
   type BatchDataset,
@@ -41,6 +44,7 @@ function resultOf(
   monitor: Monitor,
   best: ModelCheckpoint | null,
   outDir: string | null,
+  recalibration: BatchNormRecalibration | null = null,
 ): TrainResult {
   const hasBest = best !== null && best.lastSavedEpoch >= 0;
   return {
@@ -51,6 +55,9 @@ function resultOf(
     bestScore: hasBest ? best.best : null,
     bestEpoch: hasBest ? best.lastSavedEpoch : null,
     outDir,
+    recalibration: recalibration
+      ? { count: recalibration.count, seconds: recalibration.seconds }
+      : null,
   };
 }
 
@@ -64,8 +71,11 @@ function resultOf(
  * duplicates however the previous run ended. A NaN/infinite loss stops the run, restores the last
  * good checkpoint into `model` and throws {@link TrainingDivergedError}.
  *
+ * Models with batch norm get their moving statistics recomputed from the training images
+ * (`recalibrateBatchNorm`) before validations of short epochs and before best/final saves.
+ *
  * Reproducibility: `seed` fixes the order of `x`/`y` samples per epoch (also across a resume).
- * Weight initialisation and dropout are seeded in the layers (`seed` of tfjs initializers); the
+ * Weight initialisation and dropout are seeded in the layers (`buildUnet({ seed })`); the
  * native backend's kernels may still differ in the last bits between runs.
  *
  * @example
@@ -176,11 +186,31 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       dataset = options.data!;
     }
 
+    // Batch-norm recalibration: on by default when the model has batch norm.
+    let recalibration: BatchNormRecalibration | null = null;
+    if (options.recalibrateBatchNorm !== false && batchNormLayers(model).length > 0) {
+      let isLastBatch = () => false;
+      const recalibrationData = options.recalibrationData ?? xTrain ?? options.data!;
+      if (batchesPerEpoch === undefined) ({ dataset, isLastBatch } = withLastBatchFlag(dataset));
+      recalibration = new BatchNormRecalibration(model, {
+        data: recalibrationData,
+        batchSize,
+        batchesPerEpoch,
+        isLastBatch,
+        epochs,
+        monitor,
+      });
+    }
+
     // Callbacks, in the order they run at the end of an epoch.
     const callbacks: BaseCallback[] = [recorder, nanGuard];
     if (options.progress !== false)
       callbacks.push(new ProgressBar({ mode: options.progress ?? 'auto' }));
+    // Before EarlyStopping (its best weights) and the checkpoints; the hook after the callbacks
+    // that may end the run.
+    if (recalibration) callbacks.push(recalibration);
     callbacks.push(...userCallbacks);
+    if (recalibration) callbacks.push(recalibration.stopHook());
     let resumeCheckpoint: ResumeCheckpoint | null = null;
     if (paths && best) {
       callbacks.push(best, new CSVLogger({ path: paths.csv, append: previous !== null }));
@@ -206,15 +236,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       callbacks.push(resumeCheckpoint);
     }
 
-    await model.fitDataset(dataset, {
-      epochs,
-      initialEpoch,
-      batchesPerEpoch,
-      validationData,
-      validationBatchSize: batchSize,
-      callbacks,
-      verbose: 0,
-    });
+    // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
+    // before validation and before every other callback's epoch end.
+    const compiled =
+      options.compile && options.compile !== 'off'
+        ? attachCompiledFit(model, { precision: options.compile, log })
+        : null;
+    if (compiled) callbacks.unshift(compiled.callback);
+    try {
+      await model.fitDataset(dataset, {
+        epochs,
+        initialEpoch,
+        batchesPerEpoch,
+        validationData,
+        validationBatchSize: batchSize,
+        callbacks,
+        verbose: 0,
+      });
+    } finally {
+      compiled?.detach();
+    }
 
     const lastEpoch = history.epoch.at(-1) ?? -1;
     const earlyStopped = userCallbacks.some(
@@ -233,7 +274,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (paths && options.curves !== false && history.epoch.length > 0) {
       await writeCurves(paths.curves, history);
     }
-    const result = resultOf(history, stopReason, initialEpoch, monitor, best, outDir);
+    if (recalibration && recalibration.count > 0) {
+      const epochsRun = history.epoch.length - initialEpoch;
+      log(
+        `[unet] batch norm recalibrated ${recalibration.count}x in ${recalibration.seconds.toFixed(1)} s ` +
+          `(${(recalibration.seconds / Math.max(1, epochsRun)).toFixed(2)} s per epoch)`,
+      );
+    }
+    const result = resultOf(
+      history,
+      stopReason,
+      initialEpoch,
+      monitor,
+      best,
+      outDir,
+      recalibration,
+    );
     if (stopReason === 'non-finite-loss') {
       let recovery = ' There is no checkpoint to go back to (no outDir, or no finished epoch).';
       if (paths && resumeCheckpoint?.written) {

@@ -26,6 +26,29 @@ export function expectOk(r: CliResult): void {
   expect(r.code, r.stderr).toBe(0);
 }
 
+/**
+ * Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack; the
+ * line matches each reason. Returns that line.
+ */
+export function expectProgramError(
+  program: string,
+  r: CliResult,
+  ...reasons: (RegExp | string)[]
+): string {
+  expect(r.code, r.stderr).not.toBe(0);
+  expect(r.code).not.toBeNull();
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => l.startsWith(`${program}: error: `));
+  expect(errors, r.stderr).toHaveLength(1);
+  expect(lines.at(-1)).toBe(errors[0]);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  for (const reason of reasons) {
+    if (typeof reason === 'string') expect(errors[0]).toContain(reason);
+    else expect(errors[0]).toMatch(reason);
+  }
+  return errors[0]!;
+}
+
 /** Format, width and height of an image file. */
 export async function pngSize(file: string) {
   const meta = await sharp(file).metadata();

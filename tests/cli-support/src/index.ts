@@ -1,18 +1,21 @@
 /**
- * Helpers shared by the apps' end-to-end CLI tests (`apps/<app>/src/cli.test.ts`): run the built
- * CLI (`dist/cli.js`) in a child process, check its exit code and one-line errors, and read the
- * PNG, CSV and JSON files it writes. `cliHarness` binds them to one app.
+ * Helpers shared by the CLI tests: the apps' end-to-end tests (`apps/<app>/src/cli.test.ts`),
+ * which run the built CLI (`dist/cli.js`) in a child process, and the contract suite of
+ * @unet/cli (`packages/cli/src/*.test.ts`), which runs a fake recipe in-process. They check exit
+ * codes and one-line errors and read the PNG, CSV and JSON files the commands write.
+ * `cliHarness` binds them to one app.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { type CliResult, expectOk } from './files.js';
+import { type CliResult, expectOk, expectProgramError } from './files.js';
 
 export {
   type CliResult,
   expectOk,
+  expectProgramError,
   linkFile,
   pixelValues,
   pngSize,
@@ -28,25 +31,6 @@ export {
   expectScored,
   type LoadedModel,
 } from './outputs.js';
-
-/** The flags `train`, `evaluate` and `predict` list in every app's `--help` (runSegmentationCli). */
-export const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  train: [
-    'data',
-    'out',
-    'epochs',
-    'batch-size',
-    'image-size',
-    'val-split',
-    'seed',
-    'backend',
-    'split',
-    'resume',
-    'config',
-  ],
-  evaluate: ['data', 'model', 'out', 'split', 'threshold', 'backend'],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
-};
 
 export interface CliHarnessOptions {
   /** The CLI's name, which starts its error lines: `<program>: error: ...`. */
@@ -94,20 +78,8 @@ export function cliHarness({ program, appDir }: CliHarnessOptions) {
     });
   }
 
-  /** Non-zero exit and exactly one `<program>: error: ...` line, the last of stderr, no stack. */
   function expectOneLineError(r: CliResult, ...reasons: (RegExp | string)[]): string {
-    expect(r.code, r.stderr).not.toBe(0);
-    expect(r.code).not.toBeNull();
-    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-    const errors = lines.filter((l) => l.startsWith(`${program}: error: `));
-    expect(errors, r.stderr).toHaveLength(1);
-    expect(lines.at(-1)).toBe(errors[0]);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
-    for (const reason of reasons) {
-      if (typeof reason === 'string') expect(errors[0]).toContain(reason);
-      else expect(errors[0]).toMatch(reason);
-    }
-    return errors[0]!;
+    return expectProgramError(program, r, ...reasons);
   }
 
   /** `<command> --help` exits 0, starts with the command's usage line and lists each flag. */

@@ -1,6 +1,6 @@
 /**
- * Assertions on the files the apps' `train`, `evaluate` and `predict` commands write, shared by
- * the four apps' CLI tests (each app brings its own data, sizes and ids).
+ * Assertions on the files the `train`, `evaluate` and `predict` commands write, shared by the
+ * contract suite of @unet/cli and the four apps' CLI tests (each brings its own data, sizes, ids).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,6 +5,13 @@
  */
 import path from 'node:path';
 import { readBinaryMask } from '../binary-mask';
+import { type ClassList, validateClassList } from '../class-list';
+import {
+  type ClassMaskFormat,
+  classMaskToRaster,
+  readClassMask,
+  resizeClassMask,
+} from '../class-mask';
 import { DataFileError } from '../errors';
 import {
   createSampleRefs,
@@ -31,6 +38,13 @@ export interface ImageFolderOptions extends ReadOptions {
   masksDir?: string | null;
   /** Mask name = image name + this suffix, before the extension (default `''`; e.g. `'_mask'`). */
   maskSuffix?: string;
+  /**
+   * Multi-class masks: read each mask as class indices of this list (checked pixel by pixel,
+   * resized nearest-neighbour) instead of as a binary mask. Unset: binary masks.
+   */
+  classes?: ClassList;
+  /** How class masks encode classes (default `'auto'`: one channel = index, colour = palette). */
+  maskFormat?: ClassMaskFormat;
 }
 
 /**
@@ -54,10 +68,15 @@ export async function listImageFolder(
   if (masksDir !== null) {
     for (const file of await listImageFiles(masksDir, 'masks')) masksByName.set(stem(file), file);
   }
-  const settings = {
+  if (options.classes) validateClassList(options.classes, 'classes option');
+  // Everything here is part of the cache key: a changed palette must not reuse cached masks.
+  const settings: FolderSettings = {
     size: resolveSize(options.size),
     channels: options.channels,
     maskThreshold: options.maskThreshold,
+    ...(options.classes
+      ? { classes: options.classes, maskFormat: options.maskFormat ?? 'auto' }
+      : {}),
   };
   const used = new Set<string>();
   const recipes = images.map((imageFile): SampleRecipe => {
@@ -88,7 +107,8 @@ export async function listImageFolder(
 }
 
 /**
- * Reads images with binary masks from two folders.
+ * Reads images with binary masks (or, with `classes`, class-index or colour-coded masks) from
+ * two folders.
  *
  * @example
  * ```ts
@@ -108,6 +128,8 @@ interface FolderSettings {
   size: ImageSize | undefined;
   channels: 1 | 3 | undefined;
   maskThreshold: number | undefined;
+  classes?: ClassList;
+  maskFormat?: ClassMaskFormat;
 }
 
 function imageOnlyRecipe(id: string, imageFile: string, settings: FolderSettings): SampleRecipe {
@@ -136,6 +158,16 @@ function pairRecipe(
     id,
     files,
     async decode() {
+      if (settings.classes) {
+        const [{ image, originalSize }, classMask] = await Promise.all([
+          decodeSampleImage(imageFile, settings.channels, settings.size),
+          readClassMask(maskFile, settings.classes, settings.maskFormat),
+        ]);
+        assertSameSize(maskFile, classMask, imageFile, originalSize);
+        const { size } = settings;
+        const resized = size ? resizeClassMask(classMask, size.width, size.height) : classMask;
+        return { id, image, mask: classMaskToRaster(resized), originalSize, files };
+      }
       const [{ image, originalSize }, binary] = await Promise.all([
         decodeSampleImage(imageFile, settings.channels, settings.size),
         readBinaryMask(maskFile, { maskThreshold: settings.maskThreshold }),

@@ -14,20 +14,24 @@ const recipe = {
   loss: 'binaryCrossentropy',
   metrics: [],
 };
+// The CLI writes --help to stdout and errors to stderr: capture both.
 const out = [];
-const write = (text) => out.push(String(text));
-const log = console.log;
-const error = console.error;
-console.log = write;
-console.error = write;
+const stdoutWrite = process.stdout.write;
+const stderrWrite = process.stderr.write;
+const capture = (text) => {
+  out.push(String(text));
+  return true;
+};
+process.stdout.write = capture;
+process.stderr.write = capture;
 let helpCode;
 let badCode;
 try {
   helpCode = await runSegmentationCli(recipe, ['train', '--help']);
   badCode = await runSegmentationCli(recipe, ['train', '--out', 'x']);
 } finally {
-  console.log = log;
-  console.error = error;
+  process.stdout.write = stdoutWrite;
+  process.stderr.write = stderrWrite;
 }
 assert.equal(helpCode, 0);
 assert.match(out.join('\n'), /Usage: unet-smoke train/);

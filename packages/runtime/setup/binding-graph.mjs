@@ -1,0 +1,276 @@
+// Patch level 2: C++ added to tfjs-node's tfjs_binding.cc so JS can run a whole TensorFlow graph
+// (a training step or a forward pass) with one session call instead of one eager op per kernel.
+// Only the TensorFlow C API is used (TF_GraphImportGraphDef, TF_NewSession, TF_SessionRun):
+// the GraphDef and the ConfigProto are serialized in JS (see src/compiled/).
+//
+//   graphSessionCreate(graphDef: Uint8Array, config: Uint8Array, xla?: boolean) -> id
+//   graphSessionRun(id, feedNames: string[], feedTypes: number[], feedShapes: number[][],
+//                   feedData: TypedArray[], fetchNames: string[], targetNames: string[])
+//     -> { dtype, shape, data: TypedArray }[]     (names are "node:output")
+//   graphSessionDelete(id)
+
+/** Inserted before InitTFNodeJSBinding. */
+export const GRAPH_FUNCTIONS = `
+// @unet patch: graph sessions (level 2).
+// From c_api_experimental.h (not included by the binding): besides the config's jit level it sets
+// the process flags XLA needs to cluster on CPU, which a ConfigProto alone cannot.
+extern "C" void TF_EnableXLACompilation(TF_SessionOptions *options, unsigned char enable);
+struct UnetGraphSession {
+  TF_Graph *graph;
+  TF_Session *session;
+};
+static std::unordered_map<int32_t, UnetGraphSession> unet_sessions;
+static int32_t unet_next_session = 1;
+
+static bool UnetFailed(napi_env env, TF_Status *status, const char *what) {
+  if (TF_GetCode(status) == TF_OK) return false;
+  std::string message = std::string(what) + ": " + TF_Message(status);
+  napi_throw_error(env, nullptr, message.c_str());
+  return true;
+}
+
+static size_t UnetElementSize(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
+}
+
+// The bytes behind a typed array (any element type), without copying.
+static bool UnetBytes(napi_env env, napi_value value, void **data, size_t *bytes) {
+  napi_typedarray_type type;
+  size_t length, offset;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, value, &type, &length, data, &buffer, &offset) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "expected a typed array");
+    return false;
+  }
+  *bytes = length * UnetElementSize(type);
+  return true;
+}
+
+static bool UnetString(napi_env env, napi_value value, std::string &out) {
+  size_t length;
+  if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "expected a string");
+    return false;
+  }
+  out.resize(length + 1);
+  napi_get_value_string_utf8(env, value, &out[0], length + 1, &length);
+  out.resize(length);
+  return true;
+}
+
+static napi_value UnetElement(napi_env env, napi_value array, uint32_t i) {
+  napi_value element = nullptr;
+  napi_get_element(env, array, i, &element);
+  return element;
+}
+
+static uint32_t UnetLength(napi_env env, napi_value array) {
+  uint32_t length = 0;
+  if (napi_get_array_length(env, array, &length) != napi_ok)
+    napi_throw_type_error(env, nullptr, "expected an array");
+  return length;
+}
+
+// "node:index" -> TF_Output; a bare name means output 0.
+static bool UnetOutput(napi_env env, TF_Graph *graph, const std::string &name, TF_Output *out) {
+  size_t colon = name.rfind(':');
+  std::string node = colon == std::string::npos ? name : name.substr(0, colon);
+  int index = colon == std::string::npos ? 0 : std::atoi(name.c_str() + colon + 1);
+  TF_Operation *op = TF_GraphOperationByName(graph, node.c_str());
+  if (op == nullptr) {
+    std::string message = "no node " + node + " in the graph";
+    napi_throw_error(env, nullptr, message.c_str());
+    return false;
+  }
+  *out = TF_Output{op, index};
+  return true;
+}
+
+static napi_value GraphSessionCreate(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  bool xla = false;
+  if (argc >= 3) napi_get_value_bool(env, args[2], &xla);
+  void *graph_data, *config_data;
+  size_t graph_bytes, config_bytes;
+  if (argc < 2 || !UnetBytes(env, args[0], &graph_data, &graph_bytes) ||
+      !UnetBytes(env, args[1], &config_data, &config_bytes))
+    return nullptr;
+  TF_Status *status = TF_NewStatus();
+  TF_Graph *graph = TF_NewGraph();
+  TF_Buffer *buffer = TF_NewBufferFromString(graph_data, graph_bytes);
+  TF_ImportGraphDefOptions *options = TF_NewImportGraphDefOptions();
+  TF_GraphImportGraphDef(graph, buffer, options, status);
+  TF_DeleteImportGraphDefOptions(options);
+  TF_DeleteBuffer(buffer);
+  TF_Session *session = nullptr;
+  if (!UnetFailed(env, status, "TF_GraphImportGraphDef")) {
+    TF_SessionOptions *session_options = TF_NewSessionOptions();
+    if (config_bytes > 0) TF_SetConfig(session_options, config_data, config_bytes, status);
+    if (xla) TF_EnableXLACompilation(session_options, 1);
+    if (!UnetFailed(env, status, "TF_SetConfig")) {
+      session = TF_NewSession(graph, session_options, status);
+      if (UnetFailed(env, status, "TF_NewSession")) session = nullptr;
+    }
+    TF_DeleteSessionOptions(session_options);
+  }
+  TF_DeleteStatus(status);
+  if (session == nullptr) {
+    TF_DeleteGraph(graph);
+    return nullptr;
+  }
+  int32_t id = unet_next_session++;
+  unet_sessions[id] = UnetGraphSession{graph, session};
+  napi_value result;
+  napi_create_int32(env, id, &result);
+  return result;
+}
+
+static napi_value UnetTensorToJS(napi_env env, TF_Tensor *tensor) {
+  napi_value object, shape, array_buffer, data, dtype;
+  napi_create_object(env, &object);
+  TF_DataType type = TF_TensorType(tensor);
+  napi_create_int32(env, type, &dtype);
+  int dims = TF_NumDims(tensor);
+  napi_create_array_with_length(env, dims, &shape);
+  for (int i = 0; i < dims; ++i) {
+    napi_value dim;
+    napi_create_int64(env, TF_Dim(tensor, i), &dim);
+    napi_set_element(env, shape, i, dim);
+  }
+  size_t bytes = TF_TensorByteSize(tensor);
+  void *target;
+  napi_create_arraybuffer(env, bytes, &target, &array_buffer);
+  if (bytes > 0) memcpy(target, TF_TensorData(tensor), bytes);
+  napi_typedarray_type array_type = napi_uint8_array;
+  size_t element = 1;
+  if (type == TF_FLOAT) array_type = napi_float32_array, element = 4;
+  else if (type == TF_INT32) array_type = napi_int32_array, element = 4;
+  else if (type == TF_INT64) array_type = napi_bigint64_array, element = 8;
+  napi_create_typedarray(env, array_type, bytes / element, array_buffer, 0, &data);
+  napi_set_named_property(env, object, "dtype", dtype);
+  napi_set_named_property(env, object, "shape", shape);
+  napi_set_named_property(env, object, "data", data);
+  return object;
+}
+
+static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value args[7];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int32_t id = 0;
+  if (argc < 7 || napi_get_value_int32(env, args[0], &id) != napi_ok ||
+      unet_sessions.count(id) == 0) {
+    napi_throw_error(env, nullptr, "graphSessionRun: no such session");
+    return nullptr;
+  }
+  UnetGraphSession &s = unet_sessions[id];
+  std::vector<TF_Output> inputs, outputs;
+  std::vector<TF_Tensor *> input_values;
+  std::vector<TF_Operation *> targets;
+  bool ok = true;
+  uint32_t feeds = UnetLength(env, args[1]);
+  for (uint32_t i = 0; ok && i < feeds; ++i) {
+    std::string name;
+    int32_t type;
+    void *data;
+    size_t bytes;
+    TF_Output output;
+    napi_value dims = UnetElement(env, args[3], i);
+    ok = UnetString(env, UnetElement(env, args[1], i), name) &&
+         napi_get_value_int32(env, UnetElement(env, args[2], i), &type) == napi_ok &&
+         UnetBytes(env, UnetElement(env, args[4], i), &data, &bytes) &&
+         UnetOutput(env, s.graph, name, &output);
+    if (!ok) break;
+    uint32_t rank = UnetLength(env, dims);
+    std::vector<int64_t> shape(rank);
+    for (uint32_t d = 0; d < rank; ++d)
+      napi_get_value_int64(env, UnetElement(env, dims, d), &shape[d]);
+    TF_Tensor *tensor = TF_AllocateTensor(static_cast<TF_DataType>(type), shape.data(),
+                                          static_cast<int>(rank), bytes);
+    if (tensor == nullptr || TF_TensorByteSize(tensor) != bytes) {
+      if (tensor) TF_DeleteTensor(tensor);
+      napi_throw_error(env, nullptr, ("graphSessionRun: feed " + name + " has the wrong size").c_str());
+      ok = false;
+      break;
+    }
+    if (bytes > 0) memcpy(TF_TensorData(tensor), data, bytes);
+    inputs.push_back(output);
+    input_values.push_back(tensor);
+  }
+  uint32_t fetches = ok ? UnetLength(env, args[5]) : 0;
+  for (uint32_t i = 0; ok && i < fetches; ++i) {
+    std::string name;
+    TF_Output output;
+    ok = UnetString(env, UnetElement(env, args[5], i), name) &&
+         UnetOutput(env, s.graph, name, &output);
+    if (ok) outputs.push_back(output);
+  }
+  uint32_t target_count = ok ? UnetLength(env, args[6]) : 0;
+  for (uint32_t i = 0; ok && i < target_count; ++i) {
+    std::string name;
+    TF_Output output;
+    ok = UnetString(env, UnetElement(env, args[6], i), name) &&
+         UnetOutput(env, s.graph, name, &output);
+    if (ok) targets.push_back(output.oper);
+  }
+  napi_value result = nullptr;
+  if (ok) {
+    std::vector<TF_Tensor *> output_values(outputs.size(), nullptr);
+    TF_Status *status = TF_NewStatus();
+    TF_SessionRun(s.session, nullptr, inputs.data(), input_values.data(),
+                  static_cast<int>(inputs.size()), outputs.data(), output_values.data(),
+                  static_cast<int>(outputs.size()), targets.data(),
+                  static_cast<int>(targets.size()), nullptr, status);
+    if (!UnetFailed(env, status, "TF_SessionRun")) {
+      napi_create_array_with_length(env, outputs.size(), &result);
+      for (size_t i = 0; i < outputs.size(); ++i)
+        napi_set_element(env, result, i, UnetTensorToJS(env, output_values[i]));
+    }
+    for (TF_Tensor *t : output_values)
+      if (t) TF_DeleteTensor(t);
+    TF_DeleteStatus(status);
+  }
+  for (TF_Tensor *t : input_values) TF_DeleteTensor(t);
+  return result;
+}
+
+static napi_value GraphSessionDelete(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int32_t id = 0;
+  if (argc < 1 || napi_get_value_int32(env, args[0], &id) != napi_ok) return nullptr;
+  auto found = unet_sessions.find(id);
+  if (found == unet_sessions.end()) return nullptr;
+  TF_Status *status = TF_NewStatus();
+  TF_CloseSession(found->second.session, status);
+  TF_DeleteSession(found->second.session, status);
+  TF_DeleteGraph(found->second.graph);
+  TF_DeleteStatus(status);
+  unet_sessions.erase(found);
+  return nullptr;
+}
+
+static void UnetDefineGraphFunctions(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"graphSessionCreate", nullptr, GraphSessionCreate, nullptr, nullptr, nullptr,
+       napi_default, nullptr},
+      {"graphSessionRun", nullptr, GraphSessionRun, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
+      {"graphSessionDelete", nullptr, GraphSessionDelete, nullptr, nullptr, nullptr,
+       napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, 3, properties);
+}
+
+`;
+
+/** Inserted after the patch-level export in InitTFNodeJSBinding. */
+export const GRAPH_EXPORTS = '  UnetDefineGraphFunctions(env, exports);\n';

@@ -1,0 +1,253 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildUnet } from '@unet/layers';
+import { bceDiceLoss, diceCoefficient, iouScore, precision, recall } from '@unet/losses';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { enableFastPaths } from '../fast-paths.js';
+import { createOptimizer } from '../optimizers.js';
+import { compilePredict, compileTrainStep } from './index.js';
+
+const quiet = { log: () => {}, warn: () => {} };
+const SIZE = 32;
+
+type TrainFn = (data: tf.Tensor[]) => tf.Scalar[];
+const eagerStep = (m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor) =>
+  tf.tidy(
+    () =>
+      (m as unknown as { makeTrainFunction(): TrainFn })
+        .makeTrainFunction()([x, y])[0]!
+        .dataSync()[0]!,
+  );
+
+function data(seed: number, batch = 2): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => [
+    tf.randomUniform([batch, SIZE, SIZE, 3], 0, 1, 'float32', seed),
+    tf
+      .randomUniform([batch, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1)
+      .greater(0.5)
+      .toFloat(),
+  ]);
+}
+
+function unet(dropout = 0): tf.LayersModel {
+  const m = buildUnet({ preset: 'dsb2018', inputShape: [SIZE, SIZE, 3], dropout });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  return m;
+}
+
+function pair(): [tf.LayersModel, tf.LayersModel] {
+  const eager = unet();
+  const compiled = unet();
+  compiled.setWeights(eager.getWeights());
+  return [eager, compiled];
+}
+
+function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
+  return tf.tidy(() => Math.max(...a.map((t, i) => t.sub(b[i]!).abs().max().dataSync()[0]!)));
+}
+
+/** A layer that reads a value into JS during the step: the graph cannot replay that decision. */
+class ReadsInJs extends tf.layers.Layer {
+  static className = 'ReadsInJs';
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return x.mean().dataSync()[0]! > 1e9 ? x.neg() : x.mul(1);
+  }
+}
+
+function small(extra: (t: tf.SymbolicTensor) => tf.SymbolicTensor): tf.LayersModel {
+  const input = tf.input({ shape: [SIZE, SIZE, 3] });
+  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' });
+  const head = tf.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' });
+  const out = head.apply(extra(conv.apply(input) as tf.SymbolicTensor)) as tf.SymbolicTensor;
+  const m = tf.model({ inputs: input, outputs: out });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  return m;
+}
+
+beforeAll(async () => {
+  await initBackend('tensorflow', quiet);
+  enableFastPaths(quiet);
+});
+
+describe('compileTrainStep', () => {
+  it('feeds the learning rate: a change reaches the graph like it reaches eager Adam', () => {
+    const [eager, compiled] = pair();
+    const step = compileTrainStep(compiled, quiet);
+    for (let s = 0; s < 5; s++) {
+      if (s === 3) {
+        (eager.optimizer as unknown as { learningRate: number }).learningRate = 1e-2;
+        (compiled.optimizer as unknown as { learningRate: number }).learningRate = 1e-2;
+      }
+      const [x, y] = data(s);
+      const want = eagerStep(eager, x, y);
+      expect(Math.abs(step.trainOnBatch(x, y)[0]! - want) / want).toBeLessThan(1e-4);
+      tf.dispose([x, y]);
+    }
+    step.sync();
+    expect(maxDiff(compiled.getWeights(), eager.getWeights())).toBeLessThan(1e-4);
+    step.dispose();
+    eager.dispose();
+    compiled.dispose();
+  });
+
+  it("gives eager's loss and metrics with the apps' loss and metrics (bceDiceLoss, dice, IoU, precision, recall)", () => {
+    const build = () => {
+      const m = small((t) => t);
+      m.compile({
+        loss: bceDiceLoss,
+        optimizer: createOptimizer('adam', 1e-3),
+        metrics: [diceCoefficient, iouScore, precision, recall],
+      });
+      return m;
+    };
+    const eager = build();
+    const compiled = build();
+    compiled.setWeights(eager.getWeights());
+    const step = compileTrainStep(compiled, quiet);
+    const train = (eager as unknown as { makeTrainFunction(): TrainFn }).makeTrainFunction();
+    for (let s = 0; s < 4; s++) {
+      const [x, y] = data(s);
+      const want = tf.tidy(() => train([x, y]).map((t) => t.dataSync()[0]!));
+      const got = step.trainOnBatch(x, y);
+      expect(got).toHaveLength(5);
+      got.forEach((v, i) => {
+        expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
+      });
+      tf.dispose([x, y]);
+    }
+    expect(step.fallbackReason).toBeNull();
+    expect(step.compiledSteps).toBe(3);
+    step.dispose();
+    eager.dispose();
+    compiled.dispose();
+  });
+
+  it('keeps weights in the session until sync writes them back, and picks up setWeights', () => {
+    const [eager, compiled] = pair();
+    const step = compileTrainStep(compiled, quiet);
+    const [x, y] = data(7);
+    step.trainOnBatch(x, y); // eager: creates the optimizer state
+    const afterFirst = compiled.getWeights().map((w) => w.clone());
+    step.trainOnBatch(x, y);
+    step.trainOnBatch(x, y);
+    expect(step.compiledSteps).toBe(2);
+    expect(maxDiff(compiled.getWeights(), afterFirst)).toBe(0);
+    step.sync();
+    expect(maxDiff(compiled.getWeights(), afterFirst)).toBeGreaterThan(1e-6);
+    // Adam's step count (saved in checkpoints) counts the compiled steps once synced.
+    expect(compiled.optimizer.iterations).toBe(3);
+    // A write in tfjs between steps (restoring weights) reaches the session at the next step.
+    compiled.setWeights(afterFirst);
+    for (let s = 0; s < 3; s++) eagerStep(eager, x, y);
+    step.trainOnBatch(x, y);
+    step.trainOnBatch(x, y);
+    step.sync();
+    const diff = maxDiff(compiled.getWeights(), eager.getWeights());
+    // Adam's moments kept their two compiled updates, so the weights differ a little from eager.
+    expect(diff).toBeLessThan(1e-2);
+    tf.dispose([x, y, ...afterFirst]);
+    step.dispose();
+    eager.dispose();
+    compiled.dispose();
+  });
+
+  it('leaks no tensors across many steps and syncs; runs dropout in the graph', () => {
+    const model = unet(0.2);
+    const step = compileTrainStep(model, quiet);
+    const [x, y] = data(3);
+    step.trainOnBatch(x, y);
+    step.trainOnBatch(x, y);
+    step.sync();
+    const before = tf.memory().numTensors;
+    const losses: number[] = [];
+    for (let s = 0; s < 20; s++) {
+      losses.push(step.trainOnBatch(x, y)[0]!);
+      if (s % 5 === 4) step.sync();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(step.fallbackReason).toBeNull();
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]!);
+    step.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('trains eagerly for a batch of another shape (a short last batch)', () => {
+    const model = unet();
+    const step = compileTrainStep(model, quiet);
+    const [x, y] = data(4);
+    const [x1, y1] = data(5, 1);
+    // The graph takes the first batch's shape even when a short batch comes second.
+    for (const [a, b] of [
+      [x, y],
+      [x1, y1],
+      [x, y],
+      [x, y],
+      [x1, y1],
+      [x, y],
+    ] as const) {
+      step.trainOnBatch(a, b);
+    }
+    expect([step.compiledSteps, step.eagerSteps]).toEqual([3, 3]);
+    step.dispose();
+    tf.dispose([x, y, x1, y1]);
+    model.dispose();
+  });
+
+  it.each([
+    ['a value read into JS mid-step', () => new ReadsInJs({}), /read by JS during the step/],
+    [
+      "tfjs's own dropout (mask drawn in JS)",
+      () => tf.layers.dropout({ rate: 0.5 }),
+      /dropout draws its random mask in JS/,
+    ],
+  ])('falls back to eager with one log line for %s', (_, layer, why) => {
+    const model = small((t) => layer().apply(t) as tf.SymbolicTensor);
+    const lines: string[] = [];
+    const step = compileTrainStep(model, { log: (l) => lines.push(l) });
+    const [x, y] = data(1);
+    const losses = [0, 1, 2, 3].map(() => step.trainOnBatch(x, y)[0]!);
+    expect(step.fallbackReason).toMatch(why);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/compiled step off, training eagerly/);
+    expect(step.compiledSteps).toBe(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    step.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('bf16 stays close to fp32 (the loss over 5 steps within 2%)', () => {
+    const [a, b] = pair();
+    const fp32 = compileTrainStep(a, quiet);
+    const bf16 = compileTrainStep(b, { ...quiet, precision: 'bf16' });
+    for (let s = 0; s < 5; s++) {
+      const [x, y] = data(s);
+      const want = fp32.trainOnBatch(x, y)[0]!;
+      expect(Math.abs(bf16.trainOnBatch(x, y)[0]! - want) / want).toBeLessThan(0.02);
+      tf.dispose([x, y]);
+    }
+    for (const o of [fp32, bf16, a, b]) o.dispose();
+  });
+});
+
+describe('compilePredict', () => {
+  it('gives the eager output (batch norm in inference mode) and leaks nothing', () => {
+    const model = unet();
+    const [x] = data(2);
+    const want = model.predict(x) as tf.Tensor;
+    const predict = compilePredict(model, quiet);
+    predict.predict(x).dispose();
+    const before = tf.memory().numTensors;
+    const got = predict.predict(x);
+    expect(predict.fallbackReason).toBeNull();
+    expect(maxDiff([got], [want])).toBeLessThan(1e-4);
+    got.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, want]);
+    predict.dispose();
+    model.dispose();
+  });
+});

@@ -1,0 +1,81 @@
+// Puts a compiled training step under tfjs's own fit loop (model.fit / fitDataset), which asks
+// the model for its train function once per fit call: that function is swapped for one that runs
+// the graph. Everything else in the loop (callbacks, logs, stopTraining_) stays tfjs's.
+import * as tf from '@tensorflow/tfjs';
+import { type CompiledTrainStep, type CompileOptions, compileTrainStep } from './train-step.js';
+
+type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
+
+interface ModelInternals {
+  makeTrainFunction(): TrainFunction;
+  evaluate: tf.LayersModel['evaluate'];
+  evaluateDataset: tf.LayersModel['evaluateDataset'];
+}
+
+export interface CompiledFit {
+  step: CompiledTrainStep;
+  /**
+   * Put this callback first: at the end of every epoch (and of training) the weights go back to
+   * the tfjs variables before checkpoints, early stopping or the user's callbacks read them.
+   */
+  callback: tf.Callback;
+  /** Syncs and gives the model its own train and evaluate functions back. */
+  detach(): void;
+}
+
+/** Writes the session's weights back before any callback of its epoch end reads them. */
+class SyncCallback extends tf.Callback {
+  constructor(private readonly step: CompiledTrainStep) {
+    super();
+  }
+
+  override async onEpochEnd(): Promise<void> {
+    this.step.sync();
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    this.step.sync();
+  }
+}
+
+/**
+ * Makes `model.fit` / `model.fitDataset` train through a compiled step until `detach()`. The
+ * model must be compiled. Batches with sample or class weights, or of a model with several
+ * inputs or outputs, take tfjs's own path. Validation (evaluate, evaluateDataset) syncs first.
+ */
+export function attachCompiledFit(model: tf.LayersModel, options: CompileOptions): CompiledFit {
+  const internals = model as unknown as ModelInternals;
+  // Own properties shadow the prototype's methods; deleting them restores tfjs's.
+  const own = ['makeTrainFunction', 'evaluate', 'evaluateDataset'] as const;
+  const eagerTrain = internals.makeTrainFunction();
+  const step = compileTrainStep(model, options);
+  const compiledTrain: TrainFunction = (data) => {
+    if (data.length !== 2) {
+      step.sync();
+      return eagerTrain(data);
+    }
+    return step.trainOnBatch(data[0]!, data[1]!).map((v) => tf.scalar(v));
+  };
+  const { evaluate, evaluateDataset } = internals;
+  Object.assign(model, {
+    makeTrainFunction: () => compiledTrain,
+    evaluate: (...args: Parameters<typeof evaluate>) => {
+      step.sync();
+      return evaluate.apply(model, args);
+    },
+    evaluateDataset: (...args: Parameters<typeof evaluateDataset>) => {
+      step.sync();
+      return evaluateDataset.apply(model, args);
+    },
+  });
+  return {
+    step,
+    callback: new SyncCallback(step),
+    detach: () => {
+      for (const key of own) delete (model as unknown as Record<string, unknown>)[key];
+      step.dispose();
+    },
+  };
+}
+
+export type { CompiledTrainStep, CompileOptions };

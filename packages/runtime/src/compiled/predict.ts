@@ -1,0 +1,121 @@
+// A model's forward pass (inference mode) as one TensorFlow graph with the weights as constants,
+// so grappler can fold and fuse across layers (batch norm into convolution, bias and activation).
+import * as tf from '@tensorflow/tfjs';
+import { type BuiltGraph, buildGraph } from './graph.js';
+import { nodeBackend, recordOps, tensorId } from './recorder.js';
+import { describeError, GraphSession, graphSupport } from './session.js';
+import { type CompileOptions, dtypeCode, feedOf } from './train-step.js';
+
+export interface CompiledPredict {
+  /** The model's output for `x` (one tensor; the caller disposes it). */
+  predict(x: tf.Tensor): tf.Tensor;
+  dispose(): void;
+  readonly fallbackReason: string | null;
+}
+
+interface Compiled {
+  session: GraphSession;
+  graph: BuiltGraph;
+}
+
+class Predict implements CompiledPredict {
+  fallbackReason: string | null = null;
+  /** One graph per input shape: shapes are fixed in the recorded ops. */
+  private readonly graphs = new Map<string, Compiled>();
+  private readonly log: (message: string) => void;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly options: CompileOptions,
+  ) {
+    this.log = options.log ?? ((m) => console.log(m));
+    if (model.outputs.length !== 1) this.fallBack('the model has several outputs');
+    const backend = nodeBackend();
+    const problem = backend
+      ? graphSupport(backend.binding)
+      : 'the backend is not tensorflow (tfjs-node)';
+    if (problem) this.fallBack(problem);
+  }
+
+  private fallBack(reason: string): void {
+    this.fallbackReason ??= reason;
+    this.log(`[unet] compiled predict off, predicting eagerly: ${reason}`);
+  }
+
+  private eager(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.model.apply(x, { training: false }) as tf.Tensor);
+  }
+
+  predict(x: tf.Tensor): tf.Tensor {
+    if (this.fallbackReason) return this.eager(x);
+    const key = String(x.shape);
+    let compiled = this.graphs.get(key);
+    if (!compiled) {
+      const made = this.compile(x);
+      if (typeof made === 'string') {
+        this.fallBack(made);
+        return this.eager(x);
+      }
+      compiled = made;
+      this.graphs.set(key, compiled);
+    }
+    const [out] = compiled.session.run([feedOf('x', x)], compiled.graph.fetchNames);
+    return tf.tensor(out!.data as Float32Array, out!.shape);
+  }
+
+  private compile(x: tf.Tensor): Compiled | string {
+    const backend = nodeBackend()!;
+    const variables = this.model.weights.map((w) => w.read());
+    const ids = variables.map((v) => tensorId(backend, v));
+    const xId = tensorId(backend, x);
+    let fetch = -1;
+    const trace = recordOps(backend, () =>
+      tf.tidy(() => {
+        fetch = tensorId(backend, this.model.apply(x, { training: false }) as tf.Tensor);
+      }),
+    );
+    if (trace.problems.length > 0) return trace.problems[0]!;
+    try {
+      const graph = buildGraph(
+        {
+          trace,
+          variables: variables.map((v, i) => ({
+            id: ids[i]!,
+            shape: v.shape,
+            dtype: dtypeCode(v.dtype),
+            constant: v.dataSync() as Float32Array,
+          })),
+          assigns: new Map(),
+          feeds: [{ id: xId, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) }],
+          fetches: [fetch],
+        },
+        backend.binding,
+      );
+      const session = new GraphSession(backend.binding, graph.nodes, {
+        bf16: this.options.precision === 'bf16',
+        xla: this.options.xla,
+        intraOpThreads: this.options.threads,
+      });
+      return { session, graph };
+    } catch (error) {
+      return describeError(error);
+    }
+  }
+
+  dispose(): void {
+    for (const { session } of this.graphs.values()) session.dispose();
+    this.graphs.clear();
+  }
+}
+
+/**
+ * Compiles `model`'s inference (training: false) into one TensorFlow graph per input shape,
+ * with the weights frozen as constants at the first call for that shape: compile again after
+ * the weights change. Falls back to eager execution, saying why once.
+ */
+export function compilePredict(
+  model: tf.LayersModel,
+  options: CompileOptions = {},
+): CompiledPredict {
+  return new Predict(model, options);
+}

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildUnet } from '@unet/layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { enableFastPaths } from '../fast-paths.js';
+import { createOptimizer } from '../optimizers.js';
+import { compileTrainStep } from './index.js';
+
+const quiet = { log: () => {}, warn: () => {} };
+const SIZE = 32;
+const BATCH = 2;
+
+function batch(seed: number): [tf.Tensor4D, tf.Tensor4D] {
+  return tf.tidy(() => {
+    const x = tf.randomUniform([BATCH, SIZE, SIZE, 3], 0, 1, 'float32', seed);
+    const y = tf
+      .randomUniform([BATCH, SIZE, SIZE, 1], 0, 1, 'float32', seed + 1)
+      .greater(0.5)
+      .toFloat();
+    return [x as tf.Tensor4D, y as tf.Tensor4D];
+  });
+}
+
+/** A preset at 32 px without dropout (random masks would differ between eager and graph), compiled with Adam. */
+function model(preset: 'dsb2018' | 'satellite'): tf.LayersModel {
+  const m = buildUnet({ preset, inputShape: [SIZE, SIZE, 3], dropout: 0 });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  return m;
+}
+
+function relative(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+}
+
+function maxWeightDiff(a: tf.LayersModel, b: tf.LayersModel): number {
+  return tf.tidy(() => {
+    let worst = 0;
+    a.getWeights().forEach((w, i) => {
+      const d = w.sub(b.getWeights()[i]!).abs().max().dataSync()[0]!;
+      worst = Math.max(worst, d);
+    });
+    return worst;
+  });
+}
+
+beforeAll(async () => {
+  await initBackend('tensorflow', quiet);
+  enableFastPaths(quiet);
+});
+
+describe.each(['dsb2018', 'satellite'] as const)('compileTrainStep on the %s preset', (preset) => {
+  it('gives eager losses and weights over 5 steps (fp32)', () => {
+    const eager = model(preset);
+    const compiled = model(preset);
+    compiled.setWeights(eager.getWeights());
+    const lines: string[] = [];
+    const step = compileTrainStep(compiled, { log: (l) => lines.push(l) });
+    for (let s = 0; s < 5; s++) {
+      const [x, y] = batch(s);
+      const want = tf.tidy(
+        () =>
+          (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
+            .makeTrainFunction()([x, y])[0]!
+            .dataSync()[0]!,
+      );
+      const got = step.trainOnBatch(x, y)[0]!;
+      expect(relative(got, want)).toBeLessThan(1e-4);
+      tf.dispose([x, y]);
+    }
+    expect(step.fallbackReason).toBeNull();
+    expect(step.compiledSteps).toBe(4);
+    step.sync();
+    expect(maxWeightDiff(compiled, eager)).toBeLessThan(1e-4);
+    step.dispose();
+    eager.dispose();
+    compiled.dispose();
+  });
+});

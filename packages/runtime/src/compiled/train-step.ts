@@ -1,0 +1,317 @@
+// A tfjs LayersModel's whole training step (forward, loss, tfjs's gradients, optimizer update) as
+// one TensorFlow graph, run by one session call per batch. Weights and optimizer state live in
+// the session between steps and are written back to the tfjs variables by sync().
+import * as tf from '@tensorflow/tfjs';
+import { type BuiltGraph, buildGraph } from './graph.js';
+import { DT } from './proto.js';
+import { nodeBackend, recordOps, tensorId } from './recorder.js';
+import { describeError, type Feed, GraphSession, graphSupport } from './session.js';
+
+export type CompilePrecision = 'fp32' | 'bf16';
+
+export interface CompileOptions {
+  /** fp32 (default) or bf16: grappler's oneDNN bfloat16 auto-mixed-precision rewrite. */
+  precision?: CompilePrecision;
+  /** XLA's CPU JIT for the graph (slower than grappler + oneDNN on CPU in Keras's own tests). */
+  xla?: boolean;
+  /** Threads per kernel; default TensorFlow's choice (all cores). */
+  threads?: number;
+  log?: (message: string) => void;
+}
+
+export interface CompileTrainStepOptions extends CompileOptions {
+  /** Compiles the model with these when given (else the model must be compiled already). */
+  loss?: string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor);
+  optimizer?: tf.Optimizer | string;
+  metrics?: tf.ModelCompileArgs['metrics'];
+}
+
+export interface CompiledTrainStep {
+  /** One step on a batch; returns [loss, ...metrics] like the model's compiled outputs. */
+  trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[];
+  /** Writes the session's weights and optimizer state back into the tfjs variables. */
+  sync(): void;
+  dispose(): void;
+  /** Why the step runs eagerly for good, or null. */
+  readonly fallbackReason: string | null;
+  readonly compiledSteps: number;
+  readonly eagerSteps: number;
+  /** Ops in the graph (0 before the first compiled step). */
+  readonly graphOps: number;
+}
+
+/** An unlikely learning rate, set while recording so that its constants can be found. */
+const LR_SENTINEL = 7.654321e-4;
+
+interface OptimizerInternals {
+  learningRate: number;
+  iterations_: number;
+}
+
+type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
+
+export function dtypeCode(dtype: tf.DataType): number {
+  if (dtype === 'float32') return DT.float;
+  if (dtype === 'int32') return DT.int32;
+  if (dtype === 'bool') return DT.bool;
+  throw new Error(`a ${dtype} tensor cannot be fed to the graph`);
+}
+
+export function feedOf(name: string, t: tf.Tensor): Feed {
+  return { name, dtype: dtypeCode(t.dtype), shape: t.shape, data: t.dataSync() as Float32Array };
+}
+
+class TrainStep implements CompiledTrainStep {
+  fallbackReason: string | null = null;
+  compiledSteps = 0;
+  eagerSteps = 0;
+  private session: GraphSession | null = null;
+  private graph: BuiltGraph | null = null;
+  private variables: tf.Variable[] = [];
+  /** Each variable's dataId when the session and tfjs last agreed: a new one means tfjs wrote it. */
+  private agreed: object[] = [];
+  private key: string | null = null;
+  private dirty = false;
+  private pendingIterations = 0;
+  private readonly trainFunction: TrainFunction;
+  private readonly log: (message: string) => void;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly options: CompileTrainStepOptions,
+  ) {
+    if (options.loss !== undefined || options.optimizer !== undefined) {
+      model.compile({
+        loss: options.loss ?? 'binaryCrossentropy',
+        optimizer: options.optimizer ?? 'adam',
+        metrics: options.metrics,
+      });
+    }
+    if (!model.optimizer)
+      throw new Error('compileTrainStep: compile the model or pass loss and optimizer');
+    // tfjs's own train function (what trainOnBatch and fit run): loss, metrics, minimize.
+    this.trainFunction = (
+      model as unknown as { makeTrainFunction(): TrainFunction }
+    ).makeTrainFunction();
+    this.log = options.log ?? ((m) => console.log(m));
+    const backend = nodeBackend();
+    const problem = backend
+      ? graphSupport(backend.binding)
+      : 'the backend is not tensorflow (tfjs-node)';
+    if (problem) this.fallBack(problem);
+  }
+
+  get graphOps(): number {
+    return this.graph?.opCount ?? 0;
+  }
+
+  private get optimizer(): OptimizerInternals {
+    return this.model.optimizer as unknown as OptimizerInternals;
+  }
+
+  private fallBack(reason: string): void {
+    this.fallbackReason = reason;
+    this.log(`[unet] compiled step off, training eagerly: ${reason}`);
+  }
+
+  private eager(x: tf.Tensor, y: tf.Tensor): number[] {
+    this.eagerSteps++;
+    return tf.tidy(() => this.trainFunction([x, y]).map((t) => t.dataSync()[0]!));
+  }
+
+  trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[] {
+    if (this.fallbackReason) return this.eager(x, y);
+    const key = `${x.shape}|${y.shape}`;
+    if (this.key !== null && key !== this.key) {
+      // The graph is specialized to the first batch's shape: another one (a short last batch)
+      // trains eagerly, after the session's state is back in tfjs.
+      this.sync();
+      return this.eager(x, y);
+    }
+    if (!this.session) {
+      // The first step runs eagerly: it creates the optimizer's state, which the graph then
+      // holds as variables (a step that creates variables cannot be replayed).
+      if (this.key === null) {
+        this.key = key;
+        return this.eager(x, y);
+      }
+      const reason = this.compile(x, y);
+      if (reason) {
+        this.fallBack(reason);
+        return this.eager(x, y);
+      }
+      try {
+        return this.run(x, y);
+      } catch (error) {
+        // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs still
+        // holds the state from before this step, so the session goes and eager takes over.
+        (this.session as GraphSession | null)?.dispose();
+        this.session = null;
+        this.dirty = false;
+        this.pendingIterations = 0;
+        this.compiledSteps = 0;
+        this.fallBack(describeError(error, this.graph?.nodes));
+        return this.eager(x, y);
+      }
+    }
+    return this.run(x, y);
+  }
+
+  private run(x: tf.Tensor, y: tf.Tensor): number[] {
+    const graph = this.graph!;
+    this.pushChanged();
+    const feeds = [feedOf('x', x), feedOf('y', y)];
+    if (graph.lrUsed) {
+      feeds.push({
+        name: 'lr',
+        dtype: DT.float,
+        shape: [],
+        data: new Float32Array([this.optimizer.learningRate]),
+      });
+    }
+    const out = this.session!.run(
+      feeds,
+      graph.fetchNames,
+      graph.stepTarget ? [graph.stepTarget] : [],
+    );
+    this.dirty = true;
+    this.compiledSteps++;
+    this.pendingIterations++;
+    return out.map((o) => Number(o.data[0]));
+  }
+
+  /** Records one step and builds the session; returns why it cannot, or undefined. */
+  private compile(x: tf.Tensor, y: tf.Tensor): string | undefined {
+    const backend = nodeBackend()!;
+    const engine = tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> };
+    const all = Object.values(engine.registeredVariables);
+    const startIds = all.map((v) => tensorId(backend, v));
+    const ids = { x: tensorId(backend, x), y: tensorId(backend, y) };
+    const snapshot = all.map((v) => tf.clone(v));
+    const optimizer = this.optimizer;
+    const { learningRate, iterations_ } = optimizer;
+    let fetchIds: number[] = [];
+    let endIds: number[] = [];
+    let trace: ReturnType<typeof recordOps>;
+    optimizer.learningRate = LR_SENTINEL;
+    try {
+      trace = recordOps(backend, () =>
+        tf.tidy(() => {
+          fetchIds = this.trainFunction([x, y]).map((t) => tensorId(backend, t));
+        }),
+      );
+      endIds = all.map((v) => tensorId(backend, v));
+    } finally {
+      // The recorded step ran with a made-up learning rate: put every variable back.
+      all.forEach((v, i) => {
+        if (v.dataId !== snapshot[i]!.dataId) v.assign(snapshot[i]!);
+      });
+      tf.dispose(snapshot);
+      optimizer.learningRate = learningRate;
+      optimizer.iterations_ = iterations_;
+    }
+    if (trace.problems.length > 0) return trace.problems[0];
+    if (Object.keys(engine.registeredVariables).length !== all.length)
+      return 'the step creates variables';
+
+    const inputs = new Set(trace.ops.flatMap((op) => op.inputs));
+    const used = all
+      .map((_, i) => i)
+      .filter((i) => inputs.has(startIds[i]!) || endIds[i] !== startIds[i]);
+    if (new Set(used.map((i) => startIds[i])).size !== used.length)
+      return 'two variables share one tensor';
+    this.variables = used.map((i) => all[i]!);
+    const assigns = new Map<number, number>();
+    used.forEach((i, k) => {
+      if (endIds[i] !== startIds[i]) assigns.set(k, endIds[i]!);
+    });
+    try {
+      this.graph = buildGraph(
+        {
+          trace,
+          variables: this.variables.map((v, k) => ({
+            id: startIds[used[k]!]!,
+            shape: v.shape,
+            dtype: dtypeCode(v.dtype),
+          })),
+          assigns,
+          feeds: [
+            { id: ids.x, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) },
+            { id: ids.y, name: 'y', shape: y.shape, dtype: dtypeCode(y.dtype) },
+          ],
+          fetches: fetchIds,
+          lrSentinel: LR_SENTINEL,
+        },
+        backend.binding,
+      );
+      this.session = new GraphSession(backend.binding, this.graph.nodes, {
+        bf16: this.options.precision === 'bf16',
+        xla: this.options.xla,
+        intraOpThreads: this.options.threads,
+      });
+    } catch (error) {
+      const reason = describeError(error, this.graph?.nodes);
+      this.graph = null;
+      return reason;
+    }
+    if (this.session.warning) this.log(`[unet] compiled step: ${this.session.warning}`);
+    if (!this.graph.lrUsed)
+      this.log('[unet] compiled step: no learning rate found in the step; it stays fixed');
+    this.agreed = [];
+    this.log(
+      `[unet] compiled step: ${this.graph.opCount} ops, ${this.variables.length} variables in one graph (${this.options.precision ?? 'fp32'}${this.options.xla ? ', XLA' : ''})`,
+    );
+    return undefined;
+  }
+
+  /** Sends the variables tfjs wrote since the session and tfjs last agreed (all, the first time). */
+  private pushChanged(): void {
+    const graph = this.graph!;
+    const feeds: Feed[] = [];
+    const targets: string[] = [];
+    this.variables.forEach((v, i) => {
+      if (this.agreed[i] === v.dataId) return;
+      feeds.push(feedOf(graph.initNames[i]!, v));
+      targets.push(graph.initTargets[i]!);
+    });
+    if (targets.length > 0) this.session!.run(feeds, [], targets);
+    this.agreed = this.variables.map((v) => v.dataId);
+  }
+
+  sync(): void {
+    if (!this.session || !this.dirty) return;
+    const values = this.session.run([], this.graph!.readNames);
+    tf.tidy(() => {
+      this.variables.forEach((v, i) => {
+        v.assign(tf.tensor(values[i]!.data as Float32Array, v.shape, v.dtype));
+      });
+    });
+    this.agreed = this.variables.map((v) => v.dataId);
+    this.optimizer.iterations_ += this.pendingIterations;
+    this.pendingIterations = 0;
+    this.dirty = false;
+  }
+
+  dispose(): void {
+    this.sync();
+    this.session?.dispose();
+    this.session = null;
+    this.graph = null;
+    this.variables = [];
+  }
+}
+
+/**
+ * Compiles `model`'s training step into one TensorFlow graph (tfjs-node backend, binding patch
+ * level 2). The first step runs eagerly (it creates the optimizer state); the second records the
+ * ops tfjs runs and builds the graph; later steps are one session call each. The learning rate
+ * is fed per step, so changes to `optimizer.learningRate` (ReduceLROnPlateau) apply. Call
+ * `sync()` before reading weights or optimizer state (getWeights, saving, evaluation in tfjs).
+ * Where the step cannot be a graph, it runs eagerly and says why once.
+ */
+export function compileTrainStep(
+  model: tf.LayersModel,
+  options: CompileTrainStepOptions = {},
+): CompiledTrainStep {
+  return new TrainStep(model, options);
+}
