@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SegmentationRecipe } from '@unet/cli';
 import { decodeSatelliteImage, listSatellite, tileSampleRefs } from '@unet/data';
+import type { BundleNormalization } from '@unet/infer';
 import { buildUnet } from '@unet/layers';
 
 /**
@@ -10,7 +11,9 @@ import { buildUnet } from '@unet/layers';
  * --image-size; evaluate and predict run the whole scene in overlapping tiles. The building
  * article's model (preset `satellite`), binary cross-entropy + Dice.
  */
-export const satelliteRecipe: SegmentationRecipe = {
+export const satelliteRecipe: SegmentationRecipe & {
+  bundle: { normalization: BundleNormalization };
+} = {
   program: 'unet-satellite',
   description:
     'Building segmentation from satellite scenes and polygon annotations. --data holds images/ ' +
@@ -44,4 +47,8 @@ export const satelliteRecipe: SegmentationRecipe = {
   tile: true,
   // As the reader does for training: 16-bit scenes are stretched between their percentiles.
   readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
+  // What `export` records so a browser stretches 16-bit scenes as readImage does (its defaults).
+  bundle: {
+    normalization: { scale: 'unit', percentile16: { low: 2, high: 98, nodata: 0 } },
+  },
 };

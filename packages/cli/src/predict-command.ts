@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RasterImage } from '@unet/data';
 import { initBackend } from '@unet/runtime';
-import { type PredictInput, predict } from '@unet/train';
-import type { FlagValues, PREDICT_FLAGS } from './command-spec.js';
+import { type PredictInput, predict, readBundleManifest } from '@unet/train';
+import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -41,7 +41,13 @@ export async function predictCommand(
   flags: FlagValues<typeof PREDICT_FLAGS>,
   log: (l: string) => void,
 ) {
-  const threshold = flags.threshold;
+  // A bundle folder loads like a model folder; its recorded threshold applies while --threshold
+  // keeps its default (parsed flags do not say whether a value was typed), and its tiling always.
+  const bundle = await readBundleManifest(flags.model);
+  const threshold =
+    bundle && flags.threshold === PREDICT_FLAGS.threshold.default
+      ? bundle.threshold
+      : flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
   const inputs = await listImageInputs(flags.input);
@@ -59,7 +65,8 @@ export async function predictCommand(
       outDir: out,
       overlays: flags.overlay,
       keepMasks: false,
-      tile: recipe.tile ?? false,
+      tile: bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false),
+      inputSize: bundle && !bundle.tiling ? [bundle.input.height, bundle.input.width] : undefined,
       onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
     });
     log(`${results.length} masks written under ${path.join(out, 'masks')}`);

@@ -8,6 +8,7 @@ import {
   trainFlags,
 } from './command-spec.js';
 import { evaluateCommand } from './evaluate-command.js';
+import { EXPORT_SPEC, exportCommand } from './export-command.js';
 import { type ConfigValues, formatHelp, parseFlags, UsageError } from './parse-flags.js';
 import { predictCommand } from './predict-command.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -140,6 +141,7 @@ export async function runSegmentationCli(
       },
       run: (flags) => predictCommand(recipe, flags, log),
     }),
+    defineCommand({ spec: EXPORT_SPEC, run: (flags) => exportCommand(recipe, flags, log) }),
     ...(options.extraCommands ?? []),
   ];
   const [name, ...rest] = argv;

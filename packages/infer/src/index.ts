@@ -6,6 +6,22 @@
  * building score and test-time augmentation.
  */
 
+export type {
+  BundleManifest,
+  BundleNormalization,
+  BundlePercentileStretch,
+  BundleTiling,
+} from './bundle-manifest.js';
+export {
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_MANIFEST_FILE,
+  BundleError,
+  parseBundleManifest,
+} from './bundle-manifest.js';
+export type { BundlePrediction, BundlePredictOptions } from './bundle-predict.js';
+export { checkBundleModel, predictWithBundle } from './bundle-predict.js';
+export type { BundleContents, BundleSource } from './bundle-read.js';
+export { readBundle, urlBundleSource } from './bundle-read.js';
 export type { ClassColourOptions, Colour } from './class-images.js';
 export { argmaxClasses, classIndicesToRgb, defaultClassColours } from './class-images.js';
 export type {
@@ -28,6 +44,8 @@ export {
 export type { ConfusionCounts, SegmentationScores } from './mask-scores.js';
 export { addCounts, confusionCounts, scoresFromCounts } from './mask-scores.js';
 export * from './objects/index.js';
+export type { PercentileOptions } from './percentile-stretch.js';
+export { normalizePercentiles } from './percentile-stretch.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
 export type { RasterImage } from './raster.js';

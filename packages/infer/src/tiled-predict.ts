@@ -18,6 +18,11 @@ export interface TileOptions {
   align?: number;
   /** Tiles per `model.predict` call. Default 4. */
   batchSize?: number;
+  /**
+   * Called after each batch with the tiles done and the total. Awaited, so a page can yield to
+   * its event loop there (progress bar, responsive UI) between batches.
+   */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 /** Where the tiles of an image go. */
@@ -205,6 +210,7 @@ export async function predictTiled(
         }
       }
     });
+    await options.onProgress?.(start + batch.length, plan.origins.length);
   }
   const out = sum!;
   for (let g = 0; g < weightSum.length; g++) {

@@ -4,6 +4,8 @@
  * overlays). Backends and native kernels are @unet/runtime's; masks and scores @unet/infer's.
  */
 
+export type { BundleInfo } from './bundle.js';
+export { exportBundle, readBundleManifest, requireBundleManifest } from './bundle.js';
 export type { CSVLoggerOptions } from './callbacks/csv-logger.js';
 export { CSVLogger } from './callbacks/csv-logger.js';
 export type { EarlyStoppingOptions } from './callbacks/early-stopping.js';
