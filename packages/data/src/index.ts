@@ -50,6 +50,7 @@ export {
   decodeImage,
   decodeImageResized,
   encodePng,
+  encodePng16,
   readImageHeader,
   resizeImage,
   resizeNearest,
