@@ -42,6 +42,8 @@ export const satelliteRecipe: SegmentationRecipe = {
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient', 'iouScore'],
   tile: true,
+  // Buildings are polygons: predict writes GeoJSON, evaluate adds the SpaceNet building score.
+  polygons: true,
   // As the reader does for training: 16-bit scenes are stretched between their percentiles.
   readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
 };
