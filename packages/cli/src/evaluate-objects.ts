@@ -45,7 +45,9 @@ export async function evaluateObjects(
         })
       : null;
   if (tune && !flags.split) {
-    log('evaluate: tuning on every image of --data (no --split): report these scores as optimistic');
+    log(
+      'evaluate: tuning on every image of --data (no --split): report these scores as optimistic',
+    );
   }
   let buildings: ReturnType<typeof buildingScoring> | null = null;
   if (recipe.polygons) {
@@ -73,7 +75,8 @@ export async function evaluateObjects(
       const rows: [string, number | undefined][] = [];
       if (typeof metrics.map_split === 'number') rows.push(['map_split', metrics.map_split]);
       const b = metrics.buildings as { precision: number; recall: number; f1: number } | undefined;
-      if (b) rows.push(['building P', b.precision], ['building R', b.recall], ['building F1', b.f1]);
+      if (b)
+        rows.push(['building P', b.precision], ['building R', b.recall], ['building F1', b.f1]);
       return rows;
     },
   };

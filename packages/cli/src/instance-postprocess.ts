@@ -13,6 +13,7 @@ import path from 'node:path';
 import {
   instanceScore,
   type LabelImage,
+  labelComponents,
   type MaskPair,
   type RasterImage,
   splitInstances,
@@ -108,11 +109,13 @@ export async function instanceSplitScoring(options: InstanceScoringOptions) {
     onPrediction(pair: MaskPair) {
       const { predicted } = pair;
       const { width, height } = predicted;
-      if (pair.instances === undefined) return;
+      // As evaluate's `map`: without true instances, the 8-connected components of the true mask.
       const truth =
-        pair.instances instanceof Int32Array
-          ? toLabelImage(pair.instances, width, height)
-          : pair.instances;
+        pair.instances === undefined
+          ? labelComponents(pair.truth.data, width, height, { connectivity: 8 })
+          : pair.instances instanceof Int32Array
+            ? toLabelImage(pair.instances, width, height)
+            : pair.instances;
       const probability: RasterImage =
         predicted.channels === 1
           ? predicted

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { predictWithTta, type TtaTransforms } from './objects/tta.js';
 import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
 import { resizeBilinear } from './resize.js';
-import { predictWithTta, type TtaTransforms } from './objects/tta.js';
 import { fixedInputSize, predictTiled, type TileOptions } from './tiled-predict.js';
 
 /** How a model is run on one image (shared by `predict` and `evaluate`). */
