@@ -383,6 +383,7 @@ describe('polygon recipes', () => {
       features: { geometry: { coordinates: number[][][] } }[];
     };
     expect(map.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::32616');
+    expect(map.features.length).toBeGreaterThan(0);
     for (const f of map.features.slice(0, 20)) {
       const coords = f.geometry.coordinates.flat(2) as unknown as number[];
       for (let k = 0; k < coords.length; k += 2) {
