@@ -62,7 +62,12 @@ export async function predictObjectOutputs(
   const geo = new Map<string, GeoRef>();
   if (recipe.polygons && flags.coordinates !== 'pixel') {
     for (const [name, file] of files) {
-      const ref = await readGeoReference(file);
+      // auto: a TIFF whose tags cannot be read has no usable georeference; the image decoder
+      // reports a corrupt file with its own message.
+      const ref =
+        flags.coordinates === 'map'
+          ? await readGeoReference(file)
+          : await readGeoReference(file).catch(() => null);
       if (ref === null && flags.coordinates === 'map') {
         throw new UsageError(
           `predict: --coordinates map, but ${file} has no georeference (no GeoTIFF ModelPixelScale + ModelTiepoint or ModelTransformation tags); use --coordinates pixel`,

@@ -85,9 +85,14 @@ export async function readGeoReference(file: string): Promise<GeoReference | nul
     }
     return toGeoReference(tags);
   } catch (error) {
-    throw new DataFileError(file, 'unreadable', `bad GeoTIFF tags (${describeError(error)})`, {
-      cause: error,
-    });
+    throw new DataFileError(
+      file,
+      'unreadable',
+      `cannot read its GeoTIFF tags (${describeError(error)})`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await handle.close();
   }
