@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type CliResult, expectOk, readJson } from '@unet/cli-test-support';
 import {
   decodeImage,
+  decodeSatelliteImage,
   encodePng,
   listSatellite,
   parseGeoJsonPolygons,
@@ -34,6 +35,8 @@ const instanceRecipe: SegmentationRecipe = { ...fakeRecipe, instances: true };
 const polygonRecipe: SegmentationRecipe = {
   ...fakeRecipe,
   polygons: true,
+  // As the satellite app: 16-bit scenes stretched between their percentiles.
+  readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
   list: (dir, options) =>
     listSatellite(
       { imagesDir: path.join(dir, 'images'), polygonsDir: path.join(dir, 'polygons') },
