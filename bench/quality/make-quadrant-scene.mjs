@@ -19,7 +19,8 @@ const width = scene.width - HALF;
 const height = scene.height - HALF;
 const data = new Float32Array(width * height);
 for (let y = 0; y < height; y++)
-  for (let x = 0; x < width; x++) data[y * width + x] = scene.data[(y + HALF) * scene.width + x + HALF];
+  for (let x = 0; x < width; x++)
+    data[y * width + x] = scene.data[(y + HALF) * scene.width + x + HALF];
 await encodePng(path.join(out, 'images', 'quadrant.png'), { data, width, height, channels: 1 });
 const geojson = JSON.parse(fs.readFileSync(polygons, 'utf8'));
 const shift = (c) => (typeof c[0] === 'number' ? [c[0] - HALF, c[1] - HALF] : c.map(shift));
@@ -38,4 +39,6 @@ fs.writeFileSync(
   path.join(out, 'polygons', 'quadrant.geojson'),
   JSON.stringify({ type: 'FeatureCollection', features }),
 );
-console.log(`${width}x${height} quadrant, ${features.length} of ${geojson.features.length} footprints -> ${out}`);
+console.log(
+  `${width}x${height} quadrant, ${features.length} of ${geojson.features.length} footprints -> ${out}`,
+);

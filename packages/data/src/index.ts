@@ -38,9 +38,9 @@ export { decodeCocoRle, parseCocoAnnotations } from './coco';
 export type { TfBatch, TfDatasetOptions } from './dataset';
 export { toTfDataset } from './dataset';
 export type { DataProblem, SkippedSample } from './errors';
+export { DataFileError } from './errors';
 export type { GeoReference } from './geotiff';
 export { readGeoReference } from './geotiff';
-export { DataFileError } from './errors';
 export type {
   DecodeImageOptions,
   ImageHeader,
