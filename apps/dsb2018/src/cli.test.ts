@@ -153,6 +153,13 @@ describe.skipIf(!hasData)('on a DSB2018 subset', () => {
       expectOk(r);
       expect(r.stderr).toMatch(/dice\s+\d\.\d{4}/);
       expectScored(dir, IDS, ['dice', 'iou', 'precision', 'recall', 'map']);
+      // The instance split beside connected components, with its settings (defaults: no
+      // postprocess.json beside the model yet).
+      const metrics = readJson<Record<string, unknown>>(path.join(dir, 'metrics.json'));
+      expect(metrics.map_split).toBeGreaterThanOrEqual(0);
+      expect(metrics.map_split).toBeLessThanOrEqual(1);
+      expect(metrics.split).toMatchObject({ h: 1, minArea: 10, source: 'defaults' });
+      expect(metrics.tta).toBe('off');
     });
   });
 

@@ -145,6 +145,15 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
       const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
       expectOk(r);
       expectScored(dir, ['atlanta'], ['dice', 'iou', 'precision', 'recall']);
+      // The SpaceNet building score against the scene's 43 footprints.
+      const { buildings } = readJson<{
+        buildings: { tp: number; fn: number; precision: number; recall: number; f1: number };
+      }>(path.join(dir, 'metrics.json'));
+      expect(buildings.tp + buildings.fn).toBe(43);
+      for (const v of [buildings.precision, buildings.recall, buildings.f1]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
     });
 
     it('--split OUT/split.json scores only the validation tiles', async () => {
@@ -172,6 +181,15 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
         height: scene.height,
       });
       expect((await pngSize(path.join(dir, 'overlays', 'atlanta.png'))).format).toBe('png');
+      // Outlines as GeoJSON, in pixels and, the scene being a GeoTIFF, in UTM 16N metres.
+      const pixels = readJson<{ type: string; features: unknown[] }>(
+        path.join(dir, 'polygons', 'atlanta.geojson'),
+      );
+      expect(pixels.type).toBe('FeatureCollection');
+      const map = readJson<{ crs: { properties: { name: string } } }>(
+        path.join(dir, 'polygons', 'atlanta.map.geojson'),
+      );
+      expect(map.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::32616');
     });
   });
 

@@ -45,6 +45,8 @@ export const satelliteRecipe: SegmentationRecipe & {
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient', 'iouScore'],
   tile: true,
+  // Buildings are polygons: predict writes GeoJSON, evaluate adds the SpaceNet building score.
+  polygons: true,
   // As the reader does for training: 16-bit scenes are stretched between their percentiles.
   readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
   // What `export` records so a browser stretches 16-bit scenes as readImage does (its defaults).

@@ -72,6 +72,15 @@ export const MASK_THRESHOLD_FLAG = {
   help: 'threshold soft masks: pixels >= F x the maximum value (255 for 8-bit) are foreground (default: masks must be binary)',
 } as const satisfies FlagSpec;
 
+/** `--tta`: test-time augmentation in `predict` and `evaluate`. */
+export const TTA_FLAG = {
+  type: 'string',
+  value: 'off|flips|d4',
+  default: 'off',
+  choices: ['off', 'flips', 'd4'],
+  help: 'test-time augmentation: average the probabilities over flips (4 runs) or flips and 90-degree rotations (8 runs)',
+} as const satisfies FlagSpec;
+
 /** Per-app defaults of the `train` flags (a recipe's `defaults`). */
 export interface TrainDefaults {
   epochs: number;
@@ -200,6 +209,12 @@ export const EVALUATE_FLAGS = {
     help: "score masks resized to the model's input size (as Keras scripts do) instead of at original size",
   },
   'mask-threshold': MASK_THRESHOLD_FLAG,
+  tta: TTA_FLAG,
+  'tune-postprocess': {
+    type: 'boolean',
+    default: false,
+    help: "instance recipes: choose the instance split's h and min-area on these images (use --split for the validation ids) and save them as MODEL/postprocess.json",
+  },
   backend: BACKEND_FLAG,
 } as const satisfies FlagSpecs;
 
@@ -224,5 +239,24 @@ export const PREDICT_FLAGS = {
     help: 'probability above which a pixel is foreground',
   },
   overlay: { type: 'boolean', default: false, help: 'also write image | mask overlays' },
+  tta: TTA_FLAG,
+  instances: {
+    type: 'boolean',
+    default: false,
+    help: 'instance recipes: also write instances/NAME.png, a 16-bit label image (split as in MODEL/postprocess.json)',
+  },
+  simplify: {
+    type: 'number',
+    value: 'PX',
+    default: 1,
+    help: 'polygon recipes: Douglas-Peucker tolerance of the GeoJSON outlines in pixels (0: exact pixel outlines)',
+  },
+  coordinates: {
+    type: 'string',
+    value: 'auto|pixel|map',
+    default: 'auto',
+    choices: ['auto', 'pixel', 'map'],
+    help: 'polygon recipes: GeoJSON in pixel coordinates, plus map coordinates when the image is georeferenced (auto), or map required (map)',
+  },
   backend: BACKEND_FLAG,
 } as const satisfies FlagSpecs;

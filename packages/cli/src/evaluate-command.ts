@@ -5,6 +5,7 @@ import type { ImageEvaluation } from '@unet/infer';
 import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
+import { evaluateObjects } from './evaluate-objects.js';
 import { loadCommandModel } from './load-command-model.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -85,7 +86,10 @@ export async function evaluateCommand(
     let refs = await recipe.list(flags.data, { channels: recipe.channels, size, maskThreshold });
     if (flags.split) refs = await onlyValidation(refs, flags.split);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
+    const objects = await evaluateObjects(recipe, flags, refs, atModelSize, log);
     const report = await evaluate({
+      tta: flags.tta === 'off' ? 'none' : flags.tta,
+      onPrediction: objects.onPrediction,
       model,
       samples: samplesToScore(refs, !atModelSize),
       threshold,
@@ -94,6 +98,7 @@ export async function evaluateCommand(
       tile: recipe.tile && size === undefined,
     });
     const out = flags.out;
+    const objectMetrics = await objects.finish();
     const metrics = {
       images: report.images,
       threshold: report.threshold,
@@ -105,6 +110,8 @@ export async function evaluateCommand(
       recall: report.overall.recall,
       mean_per_image: report.mean,
       ...(report.meanAveragePrecision !== undefined ? { map: report.meanAveragePrecision } : {}),
+      tta: flags.tta,
+      ...objectMetrics,
       model: path.resolve(modelDir),
       data: path.resolve(flags.data),
     };
@@ -118,7 +125,7 @@ export async function evaluateCommand(
       ['map (DSB2018)', report.meanAveragePrecision],
     ];
     log(`${report.images} images, threshold ${report.threshold}`);
-    for (const [name, value] of rows)
+    for (const [name, value] of [...rows, ...objects.rows(objectMetrics)])
       if (value !== undefined) log(`  ${name.padEnd(14)} ${value.toFixed(4)}`);
     log(`written ${path.join(out, 'metrics.json')} and per_image.csv`);
   } finally {

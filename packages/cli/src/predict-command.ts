@@ -5,6 +5,7 @@ import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict, readBundleManifest } from '@unet/train';
 import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
+import { predictObjectOutputs } from './object-outputs.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 
@@ -51,6 +52,8 @@ export async function predictCommand(
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
   const inputs = await listImageInputs(flags.input);
+  const files = new Map(inputs.map((f) => [path.basename(f, path.extname(f)), f]));
+  const objectOutputs = await predictObjectOutputs(recipe, flags, files);
   await initBackend(flags.backend, { log, warn: log });
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
@@ -67,7 +70,11 @@ export async function predictCommand(
       keepMasks: false,
       tile: bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false),
       inputSize: bundle && !bundle.tiling ? [bundle.input.height, bundle.input.width] : undefined,
-      onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
+      tta: flags.tta === 'off' ? 'none' : flags.tta,
+      onResult: async (r, i) => {
+        const more = objectOutputs ? await objectOutputs(r) : [];
+        log(`[${i + 1}/${inputs.length}] ${[r.maskFile, ...more].join(' ')}`);
+      },
     });
     log(`${results.length} masks written under ${path.join(out, 'masks')}`);
   } finally {

@@ -38,8 +38,17 @@ export interface SegmentationRecipe {
   monitor?: string;
   /** Augmentation of training batches. Default flips and 90-degree rotations. */
   augment?: boolean | AugmentOptions;
-  /** Score instances (the DSB2018 mAP) in `evaluate`. */
+  /**
+   * Objects are instances (nuclei): `evaluate` scores the DSB2018 mAP with connected components
+   * (`map`) and with the instance split (`map_split`, its settings tunable with
+   * `--tune-postprocess`), and `predict --instances` writes 16-bit label images.
+   */
   instances?: boolean;
+  /**
+   * Objects are footprints (buildings) with polygon annotations (the sample's second file):
+   * `predict` writes GeoJSON outlines, `evaluate` adds the SpaceNet building score.
+   */
+  polygons?: boolean;
   /**
    * Samples are tiles of larger scenes: `list` with a `size` returns tiles of that size (ids name
    * the tile), without one whole scenes, which `evaluate` and `predict` segment in overlapping

@@ -40,9 +40,22 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'threshold',
     'at-model-size',
     'mask-threshold',
+    'tta',
+    'tune-postprocess',
     'backend',
   ],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  predict: [
+    'input',
+    'model',
+    'out',
+    'threshold',
+    'overlay',
+    'tta',
+    'instances',
+    'simplify',
+    'coordinates',
+    'backend',
+  ],
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS);
 

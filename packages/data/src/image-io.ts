@@ -307,3 +307,29 @@ async function thresholdedBilinear(
   for (let i = 0; i < data.length; i++) data[i] = data[i]! >= 0.5 ? 1 : 0;
   return resized;
 }
+
+/**
+ * Writes a 16-bit grey PNG, e.g. an instance label image (one id per object, 0 = background;
+ * `labelImagePixels(labels, 16)` of @unet/infer gives the pixels). Values are written as they are.
+ */
+export async function encodePng16(
+  file: string,
+  pixels: Uint16Array,
+  width: number,
+  height: number,
+): Promise<void> {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new Error(`${file}: cannot write a ${width}x${height} image`);
+  }
+  if (pixels.length !== width * height) {
+    throw new Error(
+      `${file}: ${pixels.length} pixels for a ${width}x${height} 16-bit image (expected ${width * height})`,
+    );
+  }
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  // sharp takes the raw sample format from the typed array (a Uint16Array is 'ushort').
+  await sharp(pixels, { raw: { width, height, channels: 1 } })
+    .toColourspace('grey16')
+    .png()
+    .toFile(file);
+}

@@ -39,6 +39,8 @@ export type { TfBatch, TfDatasetOptions } from './dataset';
 export { toTfDataset } from './dataset';
 export type { DataProblem, SkippedSample } from './errors';
 export { DataFileError } from './errors';
+export type { GeoReference } from './geotiff';
+export { readGeoReference } from './geotiff';
 export type {
   DecodeImageOptions,
   ImageHeader,
@@ -50,6 +52,7 @@ export {
   decodeImage,
   decodeImageResized,
   encodePng,
+  encodePng16,
   readImageHeader,
   resizeImage,
   resizeNearest,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { predictWithTta, type TtaTransforms } from './objects/tta.js';
 import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
 import { resizeBilinear } from './resize.js';
 import { fixedInputSize, predictTiled, type TileOptions } from './tiled-predict.js';
@@ -20,6 +21,12 @@ export interface PredictImageOptions {
   channel?: number;
   /** Padding multiple for free-size models run whole. Default 32. */
   align?: number;
+  /**
+   * Test-time augmentation: average the probabilities of the flipped (`'flips'`, 4 runs) or
+   * flipped and rotated (`'d4'`, 8 runs) image, each mapped back (see `predictWithTta`); composes
+   * with `tile`. Default `'none'` (one run).
+   */
+  tta?: TtaTransforms;
 }
 
 async function runWhole(model: tf.LayersModel, image: RasterImage): Promise<RasterImage> {
@@ -53,6 +60,13 @@ export async function predictProbability(
   image: RasterImage,
   options: PredictImageOptions = {},
 ): Promise<RasterImage> {
+  const tta = options.tta ?? 'none';
+  if (tta !== 'none') {
+    const once = { ...options, tta: 'none' as const };
+    return predictWithTta((view) => predictProbability(model, view, once), image, {
+      transforms: tta,
+    });
+  }
   const fixed = fixedInputSize(model);
   const input = toChannels(image, fixed.channels);
   const channel = options.channel ?? 0;

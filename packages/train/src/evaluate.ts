@@ -31,6 +31,11 @@ export type EvaluateOptions = EvaluationOptions &
     model: tf.LayersModel;
     /** Called after each image (e.g. progress). */
     onImage?: (score: ImageEvaluation) => void;
+    /**
+     * Called with each prediction (the probability at the true mask's size) and its truth before
+     * it is scored, and awaited (e.g. more scores from the probability: instance splitting).
+     */
+    onPrediction?: (pair: MaskPair, index: number) => void | Promise<void>;
   } & (
     | { samples: Iterable<EvaluateSample> | AsyncIterable<EvaluateSample> }
     | {
@@ -113,6 +118,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   for await (const pair of pairs) {
     // Without an explicit choice, instance scoring follows the first sample.
     instances ??= pair.instances !== undefined;
+    await options.onPrediction?.(pair, perImage.length);
     const score = scoreMaskPair(pair, perImage.length, { threshold, connectivity, instances });
     options.onImage?.(score);
     perImage.push(score);

@@ -36,8 +36,14 @@ export interface PredictOptions extends PredictImageOptions {
   keepMasks?: boolean;
   /** Keep the probability map in the results (memory: 4 bytes per pixel). Default false. */
   keepProbabilities?: boolean;
-  /** Called after each image (e.g. progress). */
-  onResult?: (result: PredictResult, index: number) => void;
+  /**
+   * Called after each image (e.g. progress, or more outputs from the mask and probability, which
+   * it always receives) and awaited before the next image.
+   */
+  onResult?: (
+    result: PredictResult & { mask: RasterImage; probability: RasterImage },
+    index: number,
+  ) => void | Promise<void>;
 }
 
 /** Segmentation of one image, at its original size. */
@@ -45,7 +51,7 @@ export interface PredictResult {
   name: string;
   /** Binary mask, 1 channel, values 0 / 1, the input's width and height (unless `keepMasks: false`). */
   mask?: RasterImage;
-  /** Foreground probability, when `keepProbabilities`. */
+  /** Foreground probability, when `keepProbabilities` (and always in `onResult`). */
   probability?: RasterImage;
   /** Written mask PNG, when `outDir`. */
   maskFile?: string;
@@ -101,7 +107,7 @@ export async function predict(options: PredictOptions): Promise<PredictResult[]>
         await writeOverlay(result.overlayFile, input.image, mask, input.mask);
       }
     }
-    options.onResult?.({ ...result, mask }, index);
+    await options.onResult?.({ ...result, mask, probability }, index);
     if (options.keepMasks === false) delete result.mask;
     results.push(result);
     index += 1;
