@@ -1,4 +1,5 @@
 import { BACKEND_PREFERENCES } from '@unet/runtime';
+import { PREDICT_QUEUE_FLAGS } from './queue/queue-flags.js';
 
 export interface FlagSpecBase {
   /** The line `--help` prints for the flag. */
@@ -225,4 +226,5 @@ export const PREDICT_FLAGS = {
   },
   overlay: { type: 'boolean', default: false, help: 'also write image | mask overlays' },
   backend: BACKEND_FLAG,
+  ...PREDICT_QUEUE_FLAGS,
 } as const satisfies FlagSpecs;

@@ -6,6 +6,8 @@ import { type PredictInput, predict } from '@unet/train';
 import type { FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
+import { enqueuePredict } from './queue/enqueue-predict.js';
+import { selectShard } from './queue/shard.js';
 import type { SegmentationRecipe } from './recipe.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
@@ -44,7 +46,12 @@ export async function predictCommand(
   const threshold = flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
-  const inputs = await listImageInputs(flags.input);
+  const inputs = selectShard(await listImageInputs(flags.input), flags.shard);
+  if (flags.queue) {
+    const { queue: url, 'queue-name': queueName = recipe.program } = flags;
+    await enqueuePredict({ ...flags, url, queueName, program: recipe.program, files: inputs, log });
+    return;
+  }
   await initBackend(flags.backend, { log, warn: log });
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
