@@ -56,6 +56,8 @@ export async function runPredictJob(
   recipe: SegmentationRecipe,
   model: tf.LayersModel,
   data: PredictJobData,
+  /** Called before the files are moved into place; throws when the job is no longer ours. */
+  beforeCommit: () => Promise<void> = async () => {},
 ): Promise<PredictJobResult> {
   let image: RasterImage;
   try {
@@ -83,6 +85,7 @@ export async function runPredictJob(
     });
     const maskFile = maskFileOf(data.out, data.name);
     const done: PredictJobResult = { maskFile, worker: workerId };
+    await beforeCommit();
     // The mask last: its presence is what a rerun takes as "done".
     if (result?.overlayFile) {
       done.overlayFile = path.join(data.out, 'overlays', `${data.name}.png`);

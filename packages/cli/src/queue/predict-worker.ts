@@ -73,7 +73,7 @@ export async function createPredictWorker(options: PredictWorkerOptions): Promis
   const lockDuration = options.lockDuration ?? 30_000;
   const worker = new Worker<PredictJobData, PredictJobResult>(
     queueName,
-    async (job) => {
+    async (job, token) => {
       const data = job.data;
       if (data.program !== recipe.program) {
         throw new UnrecoverableError(
@@ -84,7 +84,13 @@ export async function createPredictWorker(options: PredictWorkerOptions): Promis
       const started = Date.now();
       try {
         const model = await modelFor(data.model);
-        const result = await runPredictJob(recipe, model, data);
+        const result = await runPredictJob(recipe, model, data, async () => {
+          // A worker whose lock ran out (its event loop blocked past lockDuration) may see its
+          // job handed to another: then it writes nothing, the other one does.
+          if (token && !(await job.extendLock(token, lockDuration))) {
+            throw new Error(`lost the lock of job ${job.id} to another worker; not writing it`);
+          }
+        });
         log(`wrote ${result.maskFile} (${Date.now() - started} ms)`);
         return result;
       } catch (error) {

@@ -52,7 +52,10 @@ export async function checkRedis(target: RedisTarget, command: string, timeoutMs
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => {});
+  let socketError: Error | undefined;
+  client.on('error', (error: Error) => {
+    socketError ??= error;
+  });
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
@@ -61,7 +64,8 @@ export async function checkRedis(target: RedisTarget, command: string, timeoutMs
       ),
     ]);
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] || String(error);
+    const cause = socketError ?? (error as Error);
+    const reason = cause.message.split('\n')[0] || String(error);
     throw new Error(`${command}: cannot reach Redis at ${target.label}: ${reason}`);
   } finally {
     client.disconnect();
