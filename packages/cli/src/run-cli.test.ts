@@ -42,7 +42,18 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'mask-threshold',
     'backend',
   ],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  predict: [
+    'input',
+    'model',
+    'out',
+    'threshold',
+    'overlay',
+    'backend',
+    'queue',
+    'queue-name',
+    'shard',
+  ],
+  worker: ['queue', 'queue-name', 'concurrency', 'lock-duration', 'backend'],
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS);
 
