@@ -34,9 +34,15 @@ export interface PredictWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** A running worker: `close()` finishes the jobs in hand, takes no new one and resolves. */
+/**
+ * A running worker: `close()` finishes the jobs in hand, takes no new one and resolves. (No
+ * BullMQ type in the public API: its declarations need optional peers to type-check.)
+ */
 export interface PredictWorker {
-  worker: Worker<PredictJobData, PredictJobResult>;
+  /** `host:pid`, as the progress lines of `predict --queue` name it. */
+  id: string;
+  /** The queue it takes jobs from. */
+  queueName: string;
   close(): Promise<void>;
 }
 
@@ -115,7 +121,8 @@ export async function createPredictWorker(options: PredictWorkerOptions): Promis
   );
   let closing: Promise<void> | undefined;
   return {
-    worker,
+    id: workerId,
+    queueName,
     close: () => {
       closing ??= (async () => {
         await worker.close();
