@@ -178,6 +178,40 @@ describe('predict --queue with workers', () => {
     expect(result.output.match(/^\[\d+\/\d+\] /gm)).toHaveLength(names.length);
     await stopGracefully([survivor!]);
   });
+  it('SIGTERM mid-job: the worker finishes that job, takes no new one and exits 0', async () => {
+    const queue = ['--queue-name', 'graceful'];
+    const [first] = await startWorkers(1, ...queue);
+    const out = path.join(tmp, 'graceful');
+    const run = spawn(
+      'predict',
+      '--input',
+      input,
+      '--model',
+      model,
+      '--out',
+      out,
+      '--queue',
+      redis.url,
+      ...queue,
+    );
+    await first!.waitFor((log) => (log.match(/^start /gm)?.length ?? 0) >= 3);
+    first!.child.kill('SIGTERM');
+    const stopped = await first!.exited;
+    expect(stopped.code, stopped.output).toBe(0);
+    const log = stopped.output;
+    const afterSignal = log.slice(log.indexOf('SIGTERM:'));
+    const started = [...log.matchAll(/^start (\S+)/gm)].map((m) => m[1]);
+    // Every job it started was finished and written; none started after the signal.
+    expect(written(log).sort()).toEqual([...started].sort());
+    expect(afterSignal).not.toMatch(/^start /m);
+    // Another worker does the rest.
+    const [second] = await startWorkers(1, ...queue);
+    const result = await run.exited;
+    expect(result.code, result.output).toBe(0);
+    expectSameMasks(out);
+    expect([...written(log), ...written(second!.output())].sort()).toEqual(names);
+    await stopGracefully([second!]);
+  });
 });
 
 describe('predict --queue faults', () => {
