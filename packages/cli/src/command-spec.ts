@@ -1,4 +1,5 @@
 import { BACKEND_PREFERENCES } from '@unet/runtime';
+import { PREDICT_QUEUE_FLAGS } from './queue/queue-flags.js';
 
 export interface FlagSpecBase {
   /** The line `--help` prints for the flag. */
@@ -259,4 +260,5 @@ export const PREDICT_FLAGS = {
     help: 'polygon recipes: GeoJSON in pixel coordinates, plus map coordinates when the image is georeferenced (auto), or map required (map)',
   },
   backend: BACKEND_FLAG,
+  ...PREDICT_QUEUE_FLAGS,
 } as const satisfies FlagSpecs;

@@ -19,7 +19,14 @@ export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './comma
 export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
+export type { EnqueuePredictOptions, EnqueuePredictSummary } from './queue/enqueue-predict.js';
+export { enqueuePredict } from './queue/enqueue-predict.js';
+export type { PredictJobData, PredictJobResult } from './queue/predict-job.js';
+export type { PredictWorker, PredictWorkerOptions } from './queue/predict-worker.js';
+export { createPredictWorker } from './queue/predict-worker.js';
+export { parseShard, selectShard, shardOf } from './queue/shard.js';
 export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';
 export { defineCommand, runSegmentationCli } from './run-cli.js';
 export type { TrainRunConfig } from './train-command.js';
+export { WORKER_FLAGS } from './worker-command.js';

@@ -7,6 +7,8 @@ import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { predictObjectOutputs } from './object-outputs.js';
 import { UsageError } from './parse-flags.js';
+import { enqueuePredict } from './queue/enqueue-predict.js';
+import { selectShard } from './queue/shard.js';
 import type { SegmentationRecipe } from './recipe.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.bmp', '.webp']);
@@ -51,7 +53,12 @@ export async function predictCommand(
       : flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
-  const inputs = await listImageInputs(flags.input);
+  const inputs = selectShard(await listImageInputs(flags.input), flags.shard);
+  if (flags.queue) {
+    const { queue: url, 'queue-name': queueName = recipe.program } = flags;
+    await enqueuePredict({ ...flags, url, queueName, program: recipe.program, files: inputs, log });
+    return;
+  }
   const files = new Map(inputs.map((f) => [path.basename(f, path.extname(f)), f]));
   const objectOutputs = await predictObjectOutputs(recipe, flags, files);
   await initBackend(flags.backend, { log, warn: log });

@@ -55,7 +55,11 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'simplify',
     'coordinates',
     'backend',
+    'queue',
+    'queue-name',
+    'shard',
   ],
+  worker: ['queue', 'queue-name', 'concurrency', 'lock-duration', 'backend'],
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS);
 

@@ -13,6 +13,7 @@ import { type ConfigValues, formatHelp, parseFlags, UsageError } from './parse-f
 import { predictCommand } from './predict-command.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { trainCommand } from './train-command.js';
+import { WORKER_FLAGS, workerCommand } from './worker-command.js';
 
 /**
  * A command an app adds next to train, evaluate and predict (e.g. `demo`). Declare its flags
@@ -142,6 +143,14 @@ export async function runSegmentationCli(
       run: (flags) => predictCommand(recipe, flags, log),
     }),
     defineCommand({ spec: EXPORT_SPEC, run: (flags) => exportCommand(recipe, flags, log) }),
+    defineCommand({
+      spec: {
+        name: 'worker',
+        summary: 'take predict --queue jobs from Redis',
+        flags: WORKER_FLAGS,
+      },
+      run: (flags) => workerCommand(recipe, flags, log),
+    }),
     ...(options.extraCommands ?? []),
   ];
   const [name, ...rest] = argv;
