@@ -24,7 +24,7 @@ export { enqueuePredict } from './queue/enqueue-predict.js';
 export type { PredictJobData, PredictJobResult } from './queue/predict-job.js';
 export type { PredictWorker, PredictWorkerOptions } from './queue/predict-worker.js';
 export { createPredictWorker } from './queue/predict-worker.js';
-export { parseShard, selectShard, shardOf } from './queue/shard.js';
+export { parseShard, type Shard, selectShard, shardOf } from './queue/shard.js';
 export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';
 export { defineCommand, runSegmentationCli } from './run-cli.js';
