@@ -19,7 +19,7 @@ export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './comma
 export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
-export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
+export type { RecipeListOptions, RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';
 export { defineCommand, runSegmentationCli } from './run-cli.js';
 export type { TrainRunConfig } from './train-command.js';

@@ -77,7 +77,7 @@ describe('--help', () => {
     const { stdout } = await fakeCli('train', '--help');
     expect(stdout).toMatch(/^ {2}--data DIR .*\(required\)$/m);
     expect(stdout).toMatch(/^ {2}--epochs N .*\(default 2\)$/m);
-    expect(stdout).toMatch(/^ {2}--image-size N .*\(default 32\)$/m);
+    expect(stdout).toMatch(/^ {2}--image-size N\|HxW .*\(default 32\)$/m);
     expect(stdout).toMatch(/^ {2}--val-split F .*\(default 0.25\)$/m);
     expect(stdout).toMatch(/^ {2}--patience N .*\(default 0\)$/m);
     expect(stdout).toMatch(
