@@ -21,6 +21,11 @@ export async function trainClasses(
   classesFile: string | undefined,
 ): Promise<ClassList | null> {
   if (classesFile === undefined) return recipe.classes ?? null;
+  if (!recipe.classesFlag && !recipe.classes) {
+    throw new UsageError(
+      `train: --classes is not available in ${recipe.program}, whose reader has binary masks (use unet-folder)`,
+    );
+  }
   try {
     return await readClassList(classesFile);
   } catch (error) {

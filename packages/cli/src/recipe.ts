@@ -56,6 +56,11 @@ export interface SegmentationRecipe {
    */
   classes?: ClassList;
   /**
+   * `train --classes FILE.json` is accepted: `list` honours `options.classes` (reads class masks)
+   * and `buildModel` honours `settings.numClasses`. Default false (the flag is refused).
+   */
+  classesFlag?: boolean;
+  /**
    * Datasets published in subsets: `train` reads `list({ subset: train })` and validates on
    * `list({ subset: validation })` (no `--val-split`); `evaluate` scores `--subset`, default
    * `evaluate`.
