@@ -138,7 +138,17 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
   describe('evaluate', () => {
     it('scores --subset val at 360x480: metrics.json, per_class.csv, confusion.csv/png', async () => {
       const dir = path.join(tmp, 'eval');
-      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--subset', 'val');
+      const r = await cli(
+        'evaluate',
+        '--data',
+        data,
+        '--model',
+        model,
+        '--out',
+        dir,
+        '--subset',
+        'val',
+      );
       expectOk(r);
       const metrics = readJson<{
         images: number;
@@ -177,7 +187,17 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
     });
 
     it('refuses a subset CamVid does not have', async () => {
-      const r = await cli('evaluate', '--data', data, '--model', model, '--out', path.join(tmp, 'x'), '--subset', 'dev');
+      const r = await cli(
+        'evaluate',
+        '--data',
+        data,
+        '--model',
+        model,
+        '--out',
+        path.join(tmp, 'x'),
+        '--subset',
+        'dev',
+      );
       expectOneLineError(r, '--subset');
     });
   });

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import * as tfjs from '@tensorflow/tfjs';
 import { escapeSvgText, overlaySvg, type RasterImage } from '@unet/data';
 import {
   type Colour,
@@ -16,7 +17,6 @@ import {
   resizeBilinear,
   toChannels,
 } from '@unet/infer';
-import * as tfjs from '@tensorflow/tfjs';
 
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
@@ -51,9 +51,19 @@ export async function classProbabilities(
   if (fixed.height === null || fixed.width === null) {
     const width = Math.ceil(input.width / 32) * 32;
     const height = Math.ceil(input.height / 32) * 32;
-    const padded = { data: cropReflect(input, 0, 0, width, height), width, height, channels: input.channels };
+    const padded = {
+      data: cropReflect(input, 0, 0, width, height),
+      width,
+      height,
+      channels: input.channels,
+    };
     const out = await runModel(model, padded);
-    return { data: cropReflect(out, 0, 0, image.width, image.height), width: image.width, height: image.height, channels: out.channels };
+    return {
+      data: cropReflect(out, 0, 0, image.width, image.height),
+      width: image.width,
+      height: image.height,
+      channels: out.channels,
+    };
   }
   const out = await runModel(model, resizeBilinear(input, fixed.width, fixed.height));
   return resizeBilinear(out, image.width, image.height);
@@ -102,7 +112,12 @@ export async function classOverlay(
         `<text x="${8 + size}" y="${y + size - 2}" font-family="${FONT}" font-size="${size}" fill="white" stroke="black" stroke-width="0.4">${escapeSvgText(name)}</text>`
       );
     });
-  return overlaySvg({ ...rgb, data }, rows.join(''));
+  const longest = Math.max(0, ...names.filter((_, c) => present.has(c)).map((n) => n.length));
+  const panel =
+    rows.length > 0
+      ? `<rect x="0" y="0" width="${12 + size + longest * size * 0.62}" height="${6 + rows.length * (size + 4)}" fill="black" fill-opacity="0.45"/>`
+      : '';
+  return overlaySvg({ ...rgb, data }, panel + rows.join(''));
 }
 
 /**

@@ -35,7 +35,9 @@ export async function trainClasses(
 
 /** The loss of a multi-class run: the recipe's sparse loss, else sparse cross-entropy. */
 export function classLossBase(recipe: SegmentationRecipe): string {
-  return recipe.loss.startsWith('sparseCategorical') ? recipe.loss : 'sparseCategoricalCrossentropy';
+  return recipe.loss.startsWith('sparseCategorical')
+    ? recipe.loss
+    : 'sparseCategoricalCrossentropy';
 }
 
 /** The name the configured loss is registered and saved under: `<base>_<program>`. */
@@ -94,7 +96,9 @@ export class ValidationMeanIoU extends tf.Callback {
       const { width, height, channels } = batch[0]!.image;
       const pixels = width * height;
       const input = new Float32Array(batch.length * pixels * channels);
-      batch.forEach((s, i) => input.set(s.image.data, i * pixels * channels));
+      batch.forEach((s, i) => {
+        input.set(s.image.data, i * pixels * channels);
+      });
       const predicted = tf.tidy(() => {
         const out = this.net.predict(tf.tensor4d(input, [batch.length, height, width, channels]));
         return tf.argMax(Array.isArray(out) ? out[0]! : out, -1);

@@ -212,7 +212,7 @@ export const EVALUATE_FLAGS = {
   subset: {
     type: 'string',
     value: 'NAME',
-    help: 'for datasets published in subsets (e.g. CamVid): the subset to score (default the app\'s, e.g. test)',
+    help: "for datasets published in subsets (e.g. CamVid): the subset to score (default the app's, e.g. test)",
   },
   'at-model-size': {
     type: 'boolean',

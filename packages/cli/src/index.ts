@@ -16,11 +16,11 @@ export type {
   TrainFlags,
 } from './command-spec.js';
 export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
-export type { ConfigValues, ParsedFlags } from './parse-flags.js';
-export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export type { ImageShape } from './image-size.js';
 export { parseImageSize } from './image-size.js';
 export { MODEL_CLASSES_FILE, readModelClasses, registerClassLoss } from './model-classes.js';
+export type { ConfigValues, ParsedFlags } from './parse-flags.js';
+export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
 export type { RecipeListOptions, RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';

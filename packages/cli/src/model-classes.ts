@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { type ClassList, classListToJson, readClassList } from '@unet/data';
-import { defaultClassColours, type Colour } from '@unet/infer';
+import { type Colour, defaultClassColours } from '@unet/infer';
 import {
   getLoss,
   type LossFunction,
@@ -16,8 +16,8 @@ import {
   sparseCategoricalDiceLoss,
   sparseCategoricalFocalLoss,
 } from '@unet/losses';
-import { UsageError } from './parse-flags.js';
 import { writeFileAtomic } from '@unet/train';
+import { UsageError } from './parse-flags.js';
 
 /** Name of the class list beside `model.json`. */
 export const MODEL_CLASSES_FILE = 'classes.json';

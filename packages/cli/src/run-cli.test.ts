@@ -19,6 +19,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'epochs',
     'batch-size',
     'image-size',
+    'classes',
+    'class-weights',
     'val-split',
     'seed',
     'mask-threshold',
@@ -38,11 +40,12 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'out',
     'split',
     'threshold',
+    'subset',
     'at-model-size',
     'mask-threshold',
     'backend',
   ],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'probabilities', 'backend'],
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS);
 

@@ -77,6 +77,8 @@ describe('train writes in --out', () => {
       monitor: 'val_loss',
       resume: false,
       split: null,
+      maskThreshold: null,
+      recalibrateBatchNorm: true,
     });
   });
 

@@ -8,9 +8,9 @@ import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from
 import type { FlagValues, TrainFlags } from './command-spec.js';
 import { imageSizeSetting, parseImageSize } from './image-size.js';
 import { stopOnInterrupt } from './interrupt.js';
+import { writeModelClasses } from './model-classes.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
-import { writeModelClasses } from './model-classes.js';
 import { checkResumeSettings } from './resume-settings.js';
 import { cliRunFiles, copyDirAtomic, writeJsonAtomic } from './run-files.js';
 
@@ -114,6 +114,8 @@ export async function trainCommand(
     recalibrateBatchNorm: flags['recalibrate-bn'] !== 'off',
   };
   const shape = parseImageSize('train', flags['image-size']);
+  if (recipe.tile && shape.height !== shape.width)
+    throw new UsageError(`train: ${recipe.program} trains on square tiles: use --image-size N`);
   const classList = await trainClasses(recipe, flags.classes);
   const numClasses = classList?.classes.length ?? 1;
   if (classList) {
