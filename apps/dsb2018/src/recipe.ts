@@ -16,8 +16,8 @@ export const dsb2018Recipe: SegmentationRecipe = {
   // 56-image samples give few steps per epoch: batch 8 and many epochs let batch-norm statistics settle.
   defaults: { epochs: 250, batchSize: 8, imageSize: 128, valSplit: 0.2, patience: 40 },
   list: (dir, options) => listDsb2018(dir, { ...options, masks: 'required' }),
-  buildModel: ({ imageSize, channels, seed }) =>
-    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels], seed }),
+  buildModel: ({ height, width, channels, seed }) =>
+    buildUnet({ preset: 'dsb2018', inputShape: [height, width, channels], seed }),
   loss: 'binaryCrossentropy',
   metrics: ['diceCoefficient', 'iouScore'],
   instances: true,

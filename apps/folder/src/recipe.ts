@@ -39,8 +39,10 @@ export const folderRecipe: SegmentationRecipe = {
   channels: 3,
   defaults: { epochs: 100, batchSize: 4, imageSize: 256, valSplit: 0.2, patience: 15 },
   list: (dir, options) => listImageFolder(dir, { ...options, ...detectLayout(dir) }),
-  buildModel: ({ imageSize, channels, seed }) =>
-    buildUnet({ preset: 'dsb2018', inputShape: [imageSize, imageSize, channels], seed }),
+  buildModel: ({ height, width, channels, numClasses, seed }) =>
+    buildUnet({ preset: 'dsb2018', inputShape: [height, width, channels], numClasses, seed }),
+  // `--classes FILE.json`: masks of class indices (or palette colours) of that list, K classes.
+  classesFlag: true,
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient', 'iouScore'],
 };

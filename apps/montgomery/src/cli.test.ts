@@ -102,7 +102,7 @@ describe('--help', () => {
   });
 
   it('train --help shows the Montgomery defaults (256x256)', async () => {
-    expect((await cli('train', '--help')).stdout).toMatch(/--image-size N .*default 256/);
+    expect((await cli('train', '--help')).stdout).toMatch(/--image-size N\|HxW .*default 256/);
   });
 });
 

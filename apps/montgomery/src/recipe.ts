@@ -16,8 +16,8 @@ export const montgomeryRecipe: SegmentationRecipe = {
   channels: 1,
   defaults: { epochs: 50, batchSize: 4, imageSize: 256, valSplit: 0.2 },
   list: (dir, options) => listMontgomery(dir, options),
-  buildModel: ({ imageSize, channels, seed }) =>
-    buildUnet({ preset: 'paper', inputShape: [imageSize, imageSize, channels], seed }),
+  buildModel: ({ height, width, channels, seed }) =>
+    buildUnet({ preset: 'paper', inputShape: [height, width, channels], seed }),
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient', 'iouScore', 'precision', 'recall'],
 };

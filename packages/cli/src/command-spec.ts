@@ -86,7 +86,10 @@ export const TTA_FLAG = {
 export interface TrainDefaults {
   epochs: number;
   batchSize: number;
-  imageSize: number;
+  /** `N` (square) or `"HxW"` (e.g. `"192x256"`). */
+  imageSize: number | string;
+  /** Class weights of multi-class training: median frequency (`auto`) or none. Default none. */
+  classWeights?: 'auto' | 'none';
   valSplit: number;
   patience?: number;
 }
@@ -119,10 +122,22 @@ export function trainFlags(defaults: TrainDefaults) {
       help: 'images per training step',
     },
     'image-size': {
-      type: 'number',
-      value: 'N',
-      default: defaults.imageSize,
-      help: 'images are resized to N x N for training',
+      type: 'string',
+      value: 'N|HxW',
+      default: String(defaults.imageSize),
+      help: 'images are resized to N x N (or H rows x W columns, e.g. 192x256) for training',
+    },
+    classes: {
+      type: 'string',
+      value: 'FILE.json',
+      help: "train K classes: masks hold class indices of this class list (see README 'Many classes'); default: the app's classes, else binary",
+    },
+    'class-weights': {
+      type: 'string',
+      value: 'none|auto',
+      default: defaults.classWeights ?? 'none',
+      choices: ['none', 'auto'],
+      help: 'multi-class loss weights: none, or auto (median frequency of the training masks)',
     },
     'val-split': {
       type: 'number',
@@ -204,6 +219,11 @@ export const EVALUATE_FLAGS = {
     default: 0.5,
     help: 'probability above which a pixel is foreground',
   },
+  subset: {
+    type: 'string',
+    value: 'NAME',
+    help: "for datasets published in subsets (e.g. CamVid): the subset to score (default the app's, e.g. test)",
+  },
   'at-model-size': {
     type: 'boolean',
     default: false,
@@ -258,6 +278,11 @@ export const PREDICT_FLAGS = {
     default: 'auto',
     choices: ['auto', 'pixel', 'map'],
     help: 'polygon recipes: GeoJSON in pixel coordinates, plus map coordinates when the image is georeferenced (auto), or map required (map)',
+  },
+  probabilities: {
+    type: 'boolean',
+    default: false,
+    help: 'multi-class models: also write the class probabilities (probabilities/NAME.npy, float32 HxWxK)',
   },
   backend: BACKEND_FLAG,
   ...PREDICT_QUEUE_FLAGS,

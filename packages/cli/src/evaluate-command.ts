@@ -4,9 +4,11 @@ import { hasMask, type SampleRef } from '@unet/data';
 import type { ImageEvaluation } from '@unet/infer';
 import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
+import { evaluateClasses } from './class-evaluate.js';
 import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
 import { evaluateObjects } from './evaluate-objects.js';
 import { loadCommandModel } from './load-command-model.js';
+import { readModelClasses } from './model-classes.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { writeJsonAtomic } from './run-files.js';
@@ -79,11 +81,19 @@ export async function evaluateCommand(
   const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {
+    // A model saved with a class list is scored per class (class-evaluate.ts).
+    const classes = await readModelClasses('evaluate', modelDir, model);
+    if (classes) return await evaluateClasses(recipe, flags, model, classes, log);
     // A split names training samples: for tiling recipes those are tiles of the model's size.
     const inputSize = model.inputs[0]!.shape[1] as number;
     const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
     const size = atModelSize ? inputSize : undefined;
-    let refs = await recipe.list(flags.data, { channels: recipe.channels, size, maskThreshold });
+    let refs = await recipe.list(flags.data, {
+      channels: recipe.channels,
+      size,
+      maskThreshold,
+      subset: flags.subset ?? recipe.subsets?.evaluate,
+    });
     if (flags.split) refs = await onlyValidation(refs, flags.split);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
     const objects = await evaluateObjects(recipe, flags, refs, atModelSize, log);

@@ -16,6 +16,9 @@ export type {
   TrainFlags,
 } from './command-spec.js';
 export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
+export type { ImageShape } from './image-size.js';
+export { parseImageSize } from './image-size.js';
+export { MODEL_CLASSES_FILE, readModelClasses, registerClassLoss } from './model-classes.js';
 export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
@@ -25,7 +28,7 @@ export type { PredictJobData, PredictJobResult } from './queue/predict-job.js';
 export type { PredictWorker, PredictWorkerOptions } from './queue/predict-worker.js';
 export { createPredictWorker } from './queue/predict-worker.js';
 export { parseShard, type Shard, selectShard, shardOf } from './queue/shard.js';
-export type { RecipeSettings, SegmentationRecipe } from './recipe.js';
+export type { RecipeListOptions, RecipeSettings, SegmentationRecipe } from './recipe.js';
 export type { ExtraCommand, RunCliOptions } from './run-cli.js';
 export { defineCommand, runSegmentationCli } from './run-cli.js';
 export type { TrainRunConfig } from './train-command.js';

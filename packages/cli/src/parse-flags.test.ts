@@ -139,7 +139,7 @@ describe('formatHelp', () => {
     };
     const help = formatHelp('prog', spec);
     expect(help).toMatch(/--epochs N .*\(default 7\)/);
-    expect(help).toMatch(/--image-size N .*\(default 96\)/);
+    expect(help).toMatch(/--image-size N\|HxW .*\(default 96\)/);
     expect(help).toMatch(/--patience N .*\(default 8\)/);
     expect(help).toMatch(/--backend NAME .*one of auto\|tensorflow-gpu\|tensorflow\|wasm\|cpu/);
   });

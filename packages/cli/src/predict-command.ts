@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { RasterImage } from '@unet/data';
 import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict, readBundleManifest } from '@unet/train';
+import { predictClasses } from './class-predict.js';
 import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
+import { readModelClasses } from './model-classes.js';
 import { predictObjectOutputs } from './object-outputs.js';
 import { UsageError } from './parse-flags.js';
 import { enqueuePredict } from './queue/enqueue-predict.js';
@@ -65,6 +67,9 @@ export async function predictCommand(
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
+    // A model saved with a class list writes class masks, colours and legends (class-predict.ts).
+    const classes = await readModelClasses('predict', modelDir, model);
+    if (classes) return await predictClasses(recipe, flags, model, classes, inputs, log);
     const out = flags.out;
     const read = recipe.readImage;
     const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;

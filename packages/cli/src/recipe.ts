@@ -1,15 +1,35 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { AugmentOptions, RasterImage, ReadOptions, SampleRef } from '@unet/data';
+import type { AugmentOptions, ClassList, RasterImage, ReadOptions, SampleRef } from '@unet/data';
 import type { TrainDefaults } from './command-spec.js';
 
 /** Settings a recipe's readers and model builder receive. */
 export interface RecipeSettings {
-  /** Square training size in pixels (`--image-size`). */
+  /**
+   * Training size in pixels (`--image-size N`): the height, which is also the width when the
+   * size is square. Build with {@link RecipeSettings.height} and {@link RecipeSettings.width}.
+   */
   imageSize: number;
+  /** Training height in pixels (`--image-size N` or `HxW`). */
+  height: number;
+  /** Training width in pixels. */
+  width: number;
+  /** Output classes: 1 (binary, sigmoid), else the class list's length (softmax). */
+  numClasses: number;
   /** Image channels the model takes. */
   channels: 1 | 3;
   /** Seed of the run (`--seed`): pass it to `buildUnet({ seed })` so runs start identically. */
   seed: number;
+}
+
+/**
+ * What a recipe's `list` receives besides the reader options (`ReadOptions`): the subset and the
+ * classes to read.
+ */
+export interface RecipeListOptions {
+  /** A named subset of a dataset laid out in subsets (e.g. CamVid's `train`, `val`, `test`). */
+  subset?: string;
+  /** Multi-class masks of these classes (`--classes FILE.json`); unset: binary masks. */
+  classes?: ClassList;
 }
 
 /**
@@ -27,10 +47,32 @@ export interface SegmentationRecipe {
   /** Flag defaults. */
   defaults: TrainDefaults;
   /** Lists a dataset folder; `options.size` unset means original size (evaluation). */
-  list(dataDir: string, options: ReadOptions): Promise<SampleRef[]>;
+  list(dataDir: string, options: ReadOptions & RecipeListOptions): Promise<SampleRef[]>;
+  /**
+   * The classes of a multi-class dataset (K >= 2 names, an optional ignore index): the model
+   * ends in K softmax channels and trains with {@link SegmentationRecipe.loss}, a sparse loss
+   * configured with the ignore index and class weights. Unset: binary, unless `--classes` is
+   * given to `train`.
+   */
+  classes?: ClassList;
+  /**
+   * `train --classes FILE.json` is accepted: `list` honours `options.classes` (reads class masks)
+   * and `buildModel` honours `settings.numClasses`. Default false (the flag is refused).
+   */
+  classesFlag?: boolean;
+  /**
+   * Datasets published in subsets: `train` reads `list({ subset: train })` and validates on
+   * `list({ subset: validation })` (no `--val-split`); `evaluate` scores `--subset`, default
+   * `evaluate`.
+   */
+  subsets?: { train: string; validation: string; evaluate: string };
   /** Builds an uncompiled model for `settings`. */
   buildModel(settings: RecipeSettings): tf.LayersModel;
-  /** Registered loss name (`@unet/losses`), e.g. `binaryCrossentropy` or `bceDiceLoss`. */
+  /**
+   * Registered loss name (`@unet/losses`), e.g. `binaryCrossentropy` or `bceDiceLoss`; for
+   * multi-class training a sparse loss (`sparseCategoricalCrossentropy`, ...). Binary recipes
+   * trained with `--classes` use `sparseCategoricalCrossentropy`.
+   */
   loss: string;
   /** Registered metric names reported per epoch. */
   metrics: string[];

@@ -19,6 +19,8 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'epochs',
     'batch-size',
     'image-size',
+    'classes',
+    'class-weights',
     'val-split',
     'seed',
     'mask-threshold',
@@ -38,6 +40,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'out',
     'split',
     'threshold',
+    'subset',
     'at-model-size',
     'mask-threshold',
     'tta',
@@ -54,6 +57,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'instances',
     'simplify',
     'coordinates',
+    'probabilities',
     'backend',
     'queue',
     'queue-name',
@@ -94,7 +98,7 @@ describe('--help', () => {
     const { stdout } = await fakeCli('train', '--help');
     expect(stdout).toMatch(/^ {2}--data DIR .*\(required\)$/m);
     expect(stdout).toMatch(/^ {2}--epochs N .*\(default 2\)$/m);
-    expect(stdout).toMatch(/^ {2}--image-size N .*\(default 32\)$/m);
+    expect(stdout).toMatch(/^ {2}--image-size N\|HxW .*\(default 32\)$/m);
     expect(stdout).toMatch(/^ {2}--val-split F .*\(default 0.25\)$/m);
     expect(stdout).toMatch(/^ {2}--patience N .*\(default 0\)$/m);
     expect(stdout).toMatch(

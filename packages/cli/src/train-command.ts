@@ -4,8 +4,11 @@ import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/da
 import { compileWithNamedLosses } from '@unet/losses';
 import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
+import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from './class-train.js';
 import type { FlagValues, TrainFlags } from './command-spec.js';
+import { imageSizeSetting, parseImageSize } from './image-size.js';
 import { stopOnInterrupt } from './interrupt.js';
+import { writeModelClasses } from './model-classes.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 import { checkResumeSettings } from './resume-settings.js';
@@ -18,7 +21,8 @@ export interface TrainRunConfig {
   out: string;
   epochs: number;
   batchSize: number;
-  imageSize: number;
+  /** `--image-size`: N (square) or `"HxW"`. */
+  imageSize: number | string;
   valSplit: number;
   seed: number;
   backend: string;
@@ -35,6 +39,10 @@ export interface TrainRunConfig {
   maskThreshold: number | null;
   /** Batch-norm statistics recomputed from the training images (`--recalibrate-bn`). */
   recalibrateBatchNorm: boolean;
+  /** Class names of a multi-class run (saved as model/classes.json), or null: binary. */
+  classes?: string[] | null;
+  /** Class weights of the multi-class loss (`--class-weights auto`), or null. */
+  classWeights?: number[] | null;
 }
 
 /** The split a file names (e.g. one shared with a Keras run), checked against the data. */
@@ -89,7 +97,7 @@ export async function trainCommand(
     out: flags.out,
     epochs: positiveInteger(flags.epochs, 'epochs'),
     batchSize: positiveInteger(flags['batch-size'], 'batch-size'),
-    imageSize: positiveInteger(flags['image-size'], 'image-size'),
+    imageSize: imageSizeSetting(parseImageSize('train', flags['image-size'])),
     valSplit,
     seed: flags.seed,
     backend,
@@ -105,7 +113,24 @@ export async function trainCommand(
     maskThreshold: maskThresholdFlag('train', flags['mask-threshold']),
     recalibrateBatchNorm: flags['recalibrate-bn'] !== 'off',
   };
-  const settings = { imageSize: config.imageSize, channels: config.channels, seed: config.seed };
+  const shape = parseImageSize('train', flags['image-size']);
+  if (recipe.tile && shape.height !== shape.width)
+    throw new UsageError(`train: ${recipe.program} trains on square tiles: use --image-size N`);
+  const classList = await trainClasses(recipe, flags.classes);
+  const numClasses = classList?.classes.length ?? 1;
+  if (classList) {
+    config.classes = classList.classes.map((c) => c.name);
+    config.loss = classLossName(recipe);
+    config.metrics = [];
+  }
+  const settings = {
+    imageSize: shape.height,
+    height: shape.height,
+    width: shape.width,
+    numClasses,
+    channels: config.channels,
+    seed: config.seed,
+  };
   // Build first: a bad --image-size fails in a second, before any data is read.
   let model: tf.LayersModel;
   try {
@@ -115,14 +140,22 @@ export async function trainCommand(
       `train: --image-size ${config.imageSize} does not fit the model: ${(error as Error).message}`,
     );
   }
-  const refs = await recipe.list(config.data, {
-    size: config.imageSize,
+  const listOptions = {
+    size: shape.height === shape.width ? shape.height : shape,
     channels: config.channels,
     maskThreshold: config.maskThreshold ?? undefined,
-  });
-  const split = flags.split
-    ? await splitFromFile(refs, flags.split)
-    : splitDataset(refs, { validation: config.valSplit, seed: config.seed });
+    ...(classList ? { classes: classList } : {}),
+  };
+  const subsets = recipe.subsets;
+  const refs = await recipe.list(config.data, { ...listOptions, subset: subsets?.train });
+  const split = subsets
+    ? {
+        train: refs,
+        validation: await recipe.list(config.data, { ...listOptions, subset: subsets.validation }),
+      }
+    : flags.split
+      ? await splitFromFile(refs, flags.split)
+      : splitDataset(refs, { validation: config.valSplit, seed: config.seed });
   if (split.validation.length === 0 || split.train.length === 0) {
     throw new UsageError(
       `train: ${refs.length} samples in ${config.data} leave ${split.train.length} for training and ` +
@@ -141,17 +174,27 @@ export async function trainCommand(
     val: split.validation.map((r) => r.id),
   });
   log(
-    `${trainSet.samples.length} training and ${valSet.samples.length} validation samples at ${config.imageSize}x${config.imageSize}`,
+    `${trainSet.samples.length} training and ${valSet.samples.length} validation samples at ${shape.height}x${shape.width}` +
+      (classList ? `, ${numClasses} classes` : ''),
   );
 
+  const classLoss = classList
+    ? await prepareClassLoss(recipe, classList, flags['class-weights'], trainSet.samples, log)
+    : null;
+  if (classLoss) {
+    config.classWeights = classLoss.classWeights;
+    await writeJsonAtomic(files.config, config);
+  }
   compileWithNamedLosses(model, {
     optimizer: createOptimizer('adam', config.learningRate),
-    loss: recipe.loss,
-    metrics: recipe.metrics,
+    loss: config.loss,
+    metrics: config.metrics,
   });
   // --patience drives both: stop after `patience` stagnant epochs, halve the rate after half as
   // many. --patience 0 turns both off (a fixed schedule of --epochs at --learning-rate).
   const callbacks: tf.Callback[] = [];
+  if (classList)
+    callbacks.push(new ValidationMeanIoU(model, valSet.samples, classList, config.batchSize));
   if (config.patience > 0) {
     callbacks.push(
       new ReduceLROnPlateau({
@@ -196,6 +239,7 @@ export async function trainCommand(
     });
     const paths = runPaths(config.out);
     await copyDirAtomic(paths.best, files.model);
+    if (classList) await writeModelClasses(files.model, classList);
     await fs.copyFile(paths.csv, files.history);
     const best = result.bestEpoch ?? result.epoch.length - 1;
     const scores = Object.entries(result.history)

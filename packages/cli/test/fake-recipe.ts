@@ -17,8 +17,8 @@ export const fakeRecipe: SegmentationRecipe = {
   // patience 0: a fixed number of epochs, so the tests know how many rows history.csv holds.
   defaults: { epochs: 2, batchSize: 4, imageSize: 32, valSplit: 0.25, patience: 0 },
   list: (dir, options) => listImageFolder(dir, options),
-  buildModel: ({ imageSize, channels }) =>
-    buildUnet({ inputShape: [imageSize, imageSize, channels], depth: 2, filters: 4 }),
+  buildModel: ({ height, width, channels }) =>
+    buildUnet({ inputShape: [height, width, channels], depth: 2, filters: 4 }),
   loss: 'bceDiceLoss',
   metrics: ['diceCoefficient'],
 };

@@ -1,0 +1,4 @@
+import { runSegmentationCli } from '@unet/cli';
+import { camvidRecipe } from './recipe';
+
+process.exitCode = await runSegmentationCli(camvidRecipe, process.argv.slice(2));

@@ -1,0 +1,1 @@
+export { appConfig as default } from '../../tsup.config.base';
