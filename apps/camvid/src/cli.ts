@@ -1,4 +1,4 @@
 import { runSegmentationCli } from '@unet/cli';
-import { camvidRecipe } from './recipe';
+import { camvidRecipe } from './recipe.js';
 
 process.exitCode = await runSegmentationCli(camvidRecipe, process.argv.slice(2));

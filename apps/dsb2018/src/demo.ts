@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { BACKEND_FLAG, defineCommand, runSegmentationCli } from '@unet/cli';
-import { dsb2018Recipe } from './recipe';
-import { writeSyntheticNuclei } from './synthetic-nuclei';
+import { dsb2018Recipe } from './recipe.js';
+import { writeSyntheticNuclei } from './synthetic-nuclei.js';
 
 /**
  * `demo`: the whole recipe end to end on data it generates (no download): writes a small

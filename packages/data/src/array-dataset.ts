@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, shuffled } from './random';
+import { createRandom, shuffled } from './random.js';
 
 /** Options of {@link arrayDataset}. */
 export interface ArrayDatasetOptions {

@@ -1,6 +1,6 @@
 import { augmentPair, createRandom, type RasterImage } from '@unet/data';
 import { describe, expect, it } from 'vitest';
-import { iou, isZeroOne } from './test-support';
+import { iou, isZeroOne } from './test-support.js';
 
 /** A 3-channel image whose channels encode x, y and a blob; the mask is the blob. */
 function makePair(width: number, height: number): { image: RasterImage; mask: RasterImage } {

@@ -3,8 +3,8 @@
  * rotations and optional elastic deformation. Binary masks stay exactly {0, 1}; class-index
  * masks keep their classes (no value is ever interpolated into another class).
  */
-import { isBinary, type RasterImage } from './image-io';
-import { normal, type Random } from './random';
+import { isBinary, type RasterImage } from './image-io.js';
+import { normal, type Random } from './random.js';
 
 /** Elastic deformation settings (a smooth random displacement field). */
 export interface ElasticOptions {

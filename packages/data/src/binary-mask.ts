@@ -3,9 +3,9 @@
  * them, resizing without inventing grey levels, and converting to a float raster.
  */
 import sharp from 'sharp';
-import { DataFileError, describeError } from './errors';
-import type { RasterImage } from './image-io';
-import { readImageHeader } from './image-io';
+import { DataFileError, describeError } from './errors.js';
+import type { RasterImage } from './image-io.js';
+import { readImageHeader } from './image-io.js';
 
 /** One byte per pixel, row-major, values 0 or 1. */
 export interface BinaryMask {

@@ -2,7 +2,7 @@ import { readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { clearCache, listImageFolder, readImageFolder } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { box, makeTempDir, removeDir, sameValues, writePng } from './test-support';
+import { box, makeTempDir, removeDir, sameValues, writePng } from './test-support.js';
 
 let dir: string;
 let data: string;

@@ -9,8 +9,8 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LabelImage } from '@unet/infer';
-import { DataFileError, describeError } from './errors';
-import type { Sample } from './sample';
+import { DataFileError, describeError } from './errors.js';
+import type { Sample } from './sample.js';
 
 const MAGIC = 'UNETDC01';
 /** Bump when the entry layout or any decoding rule changes, so old entries are ignored. */

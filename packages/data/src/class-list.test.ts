@@ -21,7 +21,7 @@ import {
   removeDir,
   sharedData,
   writeText,
-} from './test-support';
+} from './test-support.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
  * `i` is `classes[i]`; masks hold those indices (or colours, through the palette).
  */
 import { readFile } from 'node:fs/promises';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, describeError } from './errors.js';
 
 /** An sRGB colour, each channel an integer in [0, 255]. */
 export type Rgb = readonly [number, number, number];

@@ -22,7 +22,7 @@ import {
   sharedData,
   write16BitGrey,
   writePng,
-} from './test-support';
+} from './test-support.js';
 
 const THREE: ClassList = {
   classes: [

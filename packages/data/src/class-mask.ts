@@ -5,11 +5,11 @@
  * loudly instead of training on a class that does not exist.
  */
 import sharp from 'sharp';
-import { readMaskSamples } from './binary-mask';
-import type { ClassList, Rgb } from './class-list';
-import { DataFileError } from './errors';
-import type { RasterImage } from './image-io';
-import { readImageHeader, resizeNearest } from './image-io';
+import { readMaskSamples } from './binary-mask.js';
+import type { ClassList, Rgb } from './class-list.js';
+import { DataFileError } from './errors.js';
+import type { RasterImage } from './image-io.js';
+import { readImageHeader, resizeNearest } from './image-io.js';
 
 /** Class indices, one byte per pixel, row-major; ignored pixels hold the list's `ignoreIndex`. */
 export interface ClassMask {

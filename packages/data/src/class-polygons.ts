@@ -3,9 +3,9 @@
  * properties (GeoJSON `properties.class: "building"`), matched to the class list by name or by
  * index, and is drawn with the binary rasterizer's rules (pixel centres, holes even-odd).
  */
-import type { ClassList } from './class-list';
-import type { ClassMask } from './class-mask';
-import { type Polygon, type RasterizeReport, rasterizeToBinary } from './rasterize';
+import type { ClassList } from './class-list.js';
+import type { ClassMask } from './class-mask.js';
+import { type Polygon, type RasterizeReport, rasterizeToBinary } from './rasterize.js';
 
 /** Options of {@link rasterizeClassPolygons}. */
 export interface ClassPolygonOptions {

@@ -2,7 +2,7 @@
  * Class weights from the training masks, to stop frequent classes (road, sky) from drowning out
  * rare ones (poles, signs) in the loss.
  */
-import type { Sample, SampleRef } from './sample';
+import type { Sample, SampleRef } from './sample.js';
 
 /** Pixel counts per class over a set of masks. */
 export interface ClassFrequencies {

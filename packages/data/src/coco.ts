@@ -2,8 +2,8 @@
  * COCO annotation files: per-image building polygons (flat `[x1, y1, x2, y2, ...]` lists) and
  * RLE masks, matched to images by `file_name`.
  */
-import type { BinaryMask } from './binary-mask';
-import type { Point, Polygon, PolygonIssue } from './rasterize';
+import type { BinaryMask } from './binary-mask.js';
+import type { Point, Polygon, PolygonIssue } from './rasterize.js';
 
 /** The annotations of one image of a COCO file. */
 export interface CocoImageAnnotations {

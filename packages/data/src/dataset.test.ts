@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { listImageFolder, type Sample, toTfDataset } from '@unet/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { box, makeTempDir, removeDir, writePng } from './test-support';
+import { box, makeTempDir, removeDir, writePng } from './test-support.js';
 
 function makeSample(id: string, width = 16, height = 16, channels = 3): Sample {
   const image = new Float32Array(width * height * channels);

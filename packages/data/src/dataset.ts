@@ -4,11 +4,11 @@
  * next batches are decoded/augmented while the current one trains.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type AugmentOptions, augmentPair } from './augment';
-import { DataFileError } from './errors';
-import { warnOnStderr } from './load';
-import { createRandom, shuffled } from './random';
-import type { Sample, SampleRef } from './sample';
+import { type AugmentOptions, augmentPair } from './augment.js';
+import { DataFileError } from './errors.js';
+import { warnOnStderr } from './load.js';
+import { createRandom, shuffled } from './random.js';
+import type { Sample, SampleRef } from './sample.js';
 
 /** Options of {@link toTfDataset}. */
 export interface TfDatasetOptions {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readGeoReference } from './geotiff';
+import { readGeoReference } from './geotiff.js';
 
 const spacenet = path.resolve(__dirname, '../../../../shared/data/spacenet-atlanta');
 

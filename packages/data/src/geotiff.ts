@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { GeoTransform } from '@unet/infer';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, describeError } from './errors.js';
 
 /** Where a GeoTIFF's pixels are on the map. */
 export interface GeoReference {

@@ -17,7 +17,7 @@ import {
   sharedData,
   write16BitGrey,
   writePng,
-} from './test-support';
+} from './test-support.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type RasterImage, resizeNearest } from '@unet/infer';
 import sharp from 'sharp';
-import { DataFileError, describeError } from './errors';
+import { DataFileError, describeError } from './errors.js';
 
 // One raster type and one nearest-neighbour resize for the toolkit, from the browser-safe package.
 export type { RasterImage };

@@ -5,14 +5,14 @@
 
 /** Instance labels (0 = background, 1..count = objects), shared with @unet/infer. */
 export type { LabelImage } from '@unet/infer';
-export type { ArrayDatasetOptions } from './array-dataset';
-export { arrayDataset } from './array-dataset';
-export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment';
-export { augmentPair } from './augment';
-export type { BinaryMask, MaskReadOptions } from './binary-mask';
-export { binaryMaskToRaster, readBinaryMask, resizeBinaryMask } from './binary-mask';
-export { clearCache, defaultCacheDir } from './cache';
-export type { ClassInfo, ClassList, Rgb } from './class-list';
+export type { ArrayDatasetOptions } from './array-dataset.js';
+export { arrayDataset } from './array-dataset.js';
+export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment.js';
+export { augmentPair } from './augment.js';
+export type { BinaryMask, MaskReadOptions } from './binary-mask.js';
+export { binaryMaskToRaster, readBinaryMask, resizeBinaryMask } from './binary-mask.js';
+export { clearCache, defaultCacheDir } from './cache.js';
+export type { ClassInfo, ClassList, Rgb } from './class-list.js';
 export {
   CAMVID_CLASSES,
   ClassListError,
@@ -21,33 +21,33 @@ export {
   parseClassList,
   readClassList,
   validateClassList,
-} from './class-list';
-export type { ClassMask, ClassMaskFormat } from './class-mask';
-export { classMaskToRaster, readClassMask, resizeClassMask } from './class-mask';
-export type { ClassPolygonOptions } from './class-polygons';
-export { rasterizeClassPolygons } from './class-polygons';
-export type { ClassFrequencies, ClassIndexData } from './class-weights';
+} from './class-list.js';
+export type { ClassMask, ClassMaskFormat } from './class-mask.js';
+export { classMaskToRaster, readClassMask, resizeClassMask } from './class-mask.js';
+export type { ClassPolygonOptions } from './class-polygons.js';
+export { rasterizeClassPolygons } from './class-polygons.js';
+export type { ClassFrequencies, ClassIndexData } from './class-weights.js';
 export {
   countClassPixels,
   medianFrequencyWeights,
   medianFrequencyWeightsOfSamples,
   weightsFromFrequencies,
-} from './class-weights';
-export type { CocoImageAnnotations, CocoRle } from './coco';
-export { decodeCocoRle, parseCocoAnnotations } from './coco';
-export type { TfBatch, TfDatasetOptions } from './dataset';
-export { toTfDataset } from './dataset';
-export type { DataProblem, SkippedSample } from './errors';
-export { DataFileError } from './errors';
-export type { GeoReference } from './geotiff';
-export { readGeoReference } from './geotiff';
+} from './class-weights.js';
+export type { CocoImageAnnotations, CocoRle } from './coco.js';
+export { decodeCocoRle, parseCocoAnnotations } from './coco.js';
+export type { TfBatch, TfDatasetOptions } from './dataset.js';
+export { toTfDataset } from './dataset.js';
+export type { DataProblem, SkippedSample } from './errors.js';
+export { DataFileError } from './errors.js';
+export type { GeoReference } from './geotiff.js';
+export { readGeoReference } from './geotiff.js';
 export type {
   DecodeImageOptions,
   ImageHeader,
   RasterImage,
   ResizeKind,
   ResizeTarget,
-} from './image-io';
+} from './image-io.js';
 export {
   decodeImage,
   decodeImageResized,
@@ -56,17 +56,17 @@ export {
   readImageHeader,
   resizeImage,
   resizeNearest,
-} from './image-io';
-export type { LoadResult, LoadSamplesOptions, SampleRecipe } from './load';
-export { createSampleRefs, loadSamples } from './load';
-export type { PercentileOptions } from './normalize';
-export { normalizePercentiles } from './normalize';
-export type { ParsedPolygons, PolygonFormat } from './polygon-formats';
-export { parseGeoJsonPolygons, parsePointListText, readPolygonFile } from './polygon-formats';
-export type { ProgressBarOptions, ProgressReporter } from './progress';
-export { createProgressBar, formatDuration, isCI, progressBarText } from './progress';
-export type { Random } from './random';
-export { createRandom, shuffled } from './random';
+} from './image-io.js';
+export type { LoadResult, LoadSamplesOptions, SampleRecipe } from './load.js';
+export { createSampleRefs, loadSamples } from './load.js';
+export type { PercentileOptions } from './normalize.js';
+export { normalizePercentiles } from './normalize.js';
+export type { ParsedPolygons, PolygonFormat } from './polygon-formats.js';
+export { parseGeoJsonPolygons, parsePointListText, readPolygonFile } from './polygon-formats.js';
+export type { ProgressBarOptions, ProgressReporter } from './progress.js';
+export { createProgressBar, formatDuration, isCI, progressBarText } from './progress.js';
+export type { Random } from './random.js';
+export { createRandom, shuffled } from './random.js';
 export type {
   Point,
   Polygon,
@@ -74,23 +74,23 @@ export type {
   PolygonProblem,
   RasterizeReport,
   Ring,
-} from './rasterize';
-export { rasterizePolygons } from './rasterize';
-export type { CamvidOptions } from './readers/camvid';
-export { listCamvid, readCamvid } from './readers/camvid';
-export type { Dsb2018Options } from './readers/dsb2018';
-export { listDsb2018, readDsb2018 } from './readers/dsb2018';
-export type { ImageFolderOptions } from './readers/image-folder';
-export { listImageFolder, readImageFolder } from './readers/image-folder';
-export type { MontgomeryOptions } from './readers/montgomery';
-export { listMontgomery, readMontgomery } from './readers/montgomery';
+} from './rasterize.js';
+export { rasterizePolygons } from './rasterize.js';
+export type { CamvidOptions } from './readers/camvid.js';
+export { listCamvid, readCamvid } from './readers/camvid.js';
+export type { Dsb2018Options } from './readers/dsb2018.js';
+export { listDsb2018, readDsb2018 } from './readers/dsb2018.js';
+export type { ImageFolderOptions } from './readers/image-folder.js';
+export { listImageFolder, readImageFolder } from './readers/image-folder.js';
+export type { MontgomeryOptions } from './readers/montgomery.js';
+export { listMontgomery, readMontgomery } from './readers/montgomery.js';
 export type {
   SatelliteImageOptions,
   SatelliteOptions,
   SatellitePair,
   SatelliteSource,
-} from './readers/satellite';
-export { decodeSatelliteImage, listSatellite, readSatellite } from './readers/satellite';
+} from './readers/satellite.js';
+export { decodeSatelliteImage, listSatellite, readSatellite } from './readers/satellite.js';
 export type {
   ImageSize,
   LabeledSample,
@@ -98,11 +98,11 @@ export type {
   ReadOptions,
   Sample,
   SampleRef,
-} from './sample';
-export { hasMask } from './sample';
-export type { DatasetSplit, SplitOptions } from './split';
-export { splitDataset } from './split';
-export { escapeSvgText, overlaySvg } from './svg-overlay';
+} from './sample.js';
+export { hasMask } from './sample.js';
+export type { DatasetSplit, SplitOptions } from './split.js';
+export { splitDataset } from './split.js';
+export { escapeSvgText, overlaySvg } from './svg-overlay.js';
 export {
   cropSampleTile,
   type TilePosition,
@@ -110,4 +110,4 @@ export {
   tileGrid,
   tileId,
   tileSampleRefs,
-} from './tiles';
+} from './tiles.js';

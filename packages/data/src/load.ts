@@ -2,10 +2,10 @@
  * Turning listed samples into loaded ones: caching, concurrency, progress, and the
  * strict-or-skip policy for bad files.
  */
-import { resolveCacheDir, SampleCache } from './cache';
-import { DataFileError, type SkippedSample } from './errors';
-import { createProgressBar } from './progress';
-import type { LoadStats, ReadOptions, Sample, SampleRef } from './sample';
+import { resolveCacheDir, SampleCache } from './cache.js';
+import { DataFileError, type SkippedSample } from './errors.js';
+import { createProgressBar } from './progress.js';
+import type { LoadStats, ReadOptions, Sample, SampleRef } from './sample.js';
 
 /** How a reader builds one sample from its files (every file listed is decoded). */
 export interface SampleRecipe {

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataFileError, describeError } from './errors';
-import type { Point, Polygon, PolygonIssue, Ring } from './rasterize';
+import { DataFileError, describeError } from './errors.js';
+import type { Point, Polygon, PolygonIssue, Ring } from './rasterize.js';
 
 /** Polygons read from an annotation source, with whatever could not be used. */
 export interface ParsedPolygons {

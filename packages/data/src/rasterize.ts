@@ -9,8 +9,8 @@
  */
 
 import type { Point, Polygon, RasterImage, Ring } from '@unet/infer';
-import type { BinaryMask } from './binary-mask';
-import { binaryMaskToRaster } from './binary-mask';
+import type { BinaryMask } from './binary-mask.js';
+import { binaryMaskToRaster } from './binary-mask.js';
 
 // One polygon type for the toolkit: @unet/infer's (mask -> polygons, GeoJSON, building score).
 export type { Point, Polygon, Ring };

@@ -1,5 +1,5 @@
 /** Deterministic train/validation/test splits. */
-import { hashString } from './random';
+import { hashString } from './random.js';
 
 /** Options of {@link splitDataset}. */
 export interface SplitOptions {

@@ -4,7 +4,7 @@
  */
 import type { RasterImage } from '@unet/infer';
 import sharp from 'sharp';
-import { assertRasterShape } from './image-io';
+import { assertRasterShape } from './image-io.js';
 
 /** `&`, `<`, `>` and quotes escaped, for text inside an SVG document. */
 export function escapeSvgText(text: string): string {

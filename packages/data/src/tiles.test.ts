@@ -9,7 +9,7 @@ import {
   tileSampleRefs,
 } from '@unet/data';
 import { describe, expect, it } from 'vitest';
-import { hasSharedData, sharedData } from './test-support';
+import { hasSharedData, sharedData } from './test-support.js';
 
 function rampSample(width: number, height: number): Sample {
   const image = new Float32Array(width * height * 3);

@@ -4,9 +4,9 @@
  */
 
 import type { LabelImage } from '@unet/infer';
-import type { RasterImage } from './image-io';
-import { readImageHeader } from './image-io';
-import type { Sample, SampleRef } from './sample';
+import type { RasterImage } from './image-io.js';
+import { readImageHeader } from './image-io.js';
+import type { Sample, SampleRef } from './sample.js';
 
 /** Options of {@link tileGrid} and {@link tileSampleRefs}. */
 export interface TilingOptions {

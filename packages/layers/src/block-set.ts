@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { EncoderBlockOutput } from './blocks';
-import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings';
+import type { EncoderBlockOutput } from './blocks.js';
+import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings.js';
 
 /**
  * Everything a block of {@link buildUnet} gets to know about its level. Compatible with

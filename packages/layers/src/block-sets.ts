@@ -1,6 +1,6 @@
-import type { UnetBlockSet } from './block-set';
-import { convBlock, decoderBlock, encoderBlock } from './blocks';
-import { dsb2018Blocks } from './dsb2018-blocks';
+import type { UnetBlockSet } from './block-set.js';
+import { convBlock, decoderBlock, encoderBlock } from './blocks.js';
+import { dsb2018Blocks } from './dsb2018-blocks.js';
 
 /**
  * The classic U-Net blocks (seeds 001, 002, 003 and the original paper): two 3x3 convolutions

@@ -8,7 +8,7 @@ import {
   upsample,
 } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useNativeBackend } from './test-support';
+import { useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalizationLayer } from './batch-norm';
-import { conv2dLayer } from './conv';
-import { dropoutLayer } from './dropout';
-import { layerName } from './layer-names';
-import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings';
-import { mergeSkip } from './skip-connection';
-import { applyLayer } from './symbolic';
-import { upsample } from './upsample';
+import { batchNormalizationLayer } from './batch-norm.js';
+import { conv2dLayer } from './conv.js';
+import { dropoutLayer } from './dropout.js';
+import { layerName } from './layer-names.js';
+import type { ActivationName, InitializerName, Padding, Upsampling } from './layer-settings.js';
+import { mergeSkip } from './skip-connection.js';
+import { applyLayer } from './symbolic.js';
+import { upsample } from './upsample.js';
 
 /** Options of {@link convBlock}, shared by {@link encoderBlock} and {@link decoderBlock}. */
 export interface ConvBlockOptions {

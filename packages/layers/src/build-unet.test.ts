@@ -8,7 +8,7 @@ import {
   type UnetPresetName,
 } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededImages, useNativeBackend } from './test-support';
+import { seededImages, useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import type { UnetLevelOptions } from './block-set';
-import { type ResolvedUnetConfig, resolveUnetConfig, type UnetOptions } from './config';
-import { seedInitialWeights } from './seed-weights';
-import { applyLayer } from './symbolic';
+import type { UnetLevelOptions } from './block-set.js';
+import { type ResolvedUnetConfig, resolveUnetConfig, type UnetOptions } from './config.js';
+import { seedInitialWeights } from './seed-weights.js';
+import { applyLayer } from './symbolic.js';
 
 function levelOptions(config: ResolvedUnetConfig, level: number, name: string): UnetLevelOptions {
   return {

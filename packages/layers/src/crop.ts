@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { applyLayer, spatialSize } from './symbolic';
+import { applyLayer, spatialSize } from './symbolic.js';
 
 /**
  * Centre-crops an NHWC skip connection to `[height, width]`, as the original U-Net does before

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormalizationLayer } from './batch-norm';
-import type { UnetBlockSet, UnetLevelOptions } from './block-set';
-import { convBlock } from './blocks';
-import { conv2dLayer } from './conv';
-import { dropoutLayer } from './dropout';
-import { layerName } from './layer-names';
-import { mergeSkip } from './skip-connection';
-import { applyLayer } from './symbolic';
-import { upsample } from './upsample';
+import { batchNormalizationLayer } from './batch-norm.js';
+import type { UnetBlockSet, UnetLevelOptions } from './block-set.js';
+import { convBlock } from './blocks.js';
+import { conv2dLayer } from './conv.js';
+import { dropoutLayer } from './dropout.js';
+import { layerName } from './layer-names.js';
+import { mergeSkip } from './skip-connection.js';
+import { applyLayer } from './symbolic.js';
+import { upsample } from './upsample.js';
 
 /** `BatchNormalization -> activation` (`${name}_bn`, `${name}_act`); identity without batchNorm. */
 function normalizeThenActivate(x: tf.SymbolicTensor, options: UnetLevelOptions): tf.SymbolicTensor {

@@ -1,5 +1,5 @@
-import type { UnetBlockSet } from './block-set';
-import type { Padding } from './layer-settings';
+import type { UnetBlockSet } from './block-set.js';
+import type { Padding } from './layer-settings.js';
 
 /** Spatial sizes along one axis (height or width) through a U-Net. */
 export interface AxisSizes {

@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 
-export { batchNormalizationLayer, NativeBatchNormalization } from './batch-norm';
-export type { UnetBlockSet, UnetLevelOptions } from './block-set';
-export { type BlockSetName, doubleConvBlocks, unetBlockSets } from './block-sets';
+export { batchNormalizationLayer, NativeBatchNormalization } from './batch-norm.js';
+export type { UnetBlockSet, UnetLevelOptions } from './block-set.js';
+export { type BlockSetName, doubleConvBlocks, unetBlockSets } from './block-sets.js';
 export {
   type ConvBlockOptions,
   convBlock,
@@ -15,19 +15,19 @@ export {
   decoderBlock,
   type EncoderBlockOutput,
   encoderBlock,
-} from './blocks';
-export { buildUnet } from './build-unet';
+} from './blocks.js';
+export { buildUnet } from './build-unet.js';
 export {
   defaultUnetConfig,
   type ResolvedUnetConfig,
   resolveUnetConfig,
   type UnetConfig,
   type UnetOptions,
-} from './config';
-export { conv2dLayer, NativeConv2D } from './conv';
-export { centreCropTo } from './crop';
-export { dropoutLayer, NativeDropout } from './dropout';
-export { dsb2018Blocks } from './dsb2018-blocks';
+} from './config.js';
+export { conv2dLayer, NativeConv2D } from './conv.js';
+export { centreCropTo } from './crop.js';
+export { dropoutLayer, NativeDropout } from './dropout.js';
+export { dsb2018Blocks } from './dsb2018-blocks.js';
 export {
   BATCH_NORM_GRAD_KERNEL,
   BATCH_NORM_TRAINING_KERNEL,
@@ -37,23 +37,23 @@ export {
   type FusedActivation,
   RANDOM_UNIFORM_KERNEL,
   type RandomUniformKernelAttrs,
-} from './kernel-contract';
+} from './kernel-contract.js';
 export type {
   ActivationName,
   InitializerName,
   KerasInitializerName,
   Padding,
   Upsampling,
-} from './layer-settings';
-export { type UnetPresetName, unetPresets } from './presets';
-export { deriveSeed, seedInitialWeights } from './seed-weights';
-export { mergeSkip } from './skip-connection';
+} from './layer-settings.js';
+export { type UnetPresetName, unetPresets } from './presets.js';
+export { deriveSeed, seedInitialWeights } from './seed-weights.js';
+export { mergeSkip } from './skip-connection.js';
 export {
   formatUnetSummary,
   summarizeUnet,
   type UnetLevelRole,
   type UnetLevelSummary,
   type UnetSummary,
-} from './summary';
-export { type UpsampleOptions, upsample } from './upsample';
-export { UnetConfigError } from './validation';
+} from './summary.js';
+export { type UpsampleOptions, upsample } from './upsample.js';
+export { UnetConfigError } from './validation.js';

@@ -1,6 +1,6 @@
 import { buildUnet, summarizeUnet, type UnetPresetName, unetPresets } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useNativeBackend } from './test-support';
+import { useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

@@ -1,4 +1,4 @@
-import type { UnetConfig } from './config';
+import type { UnetConfig } from './config.js';
 
 /**
  * The seed articles' models as configs. Each reproduces its Keras model layer for layer, with

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { buildUnet, summarizeUnet, type UnetOptions } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type KerasReferenceModel, readKerasReference, useNativeBackend } from './test-support';
+import { type KerasReferenceModel, readKerasReference, useNativeBackend } from './test-support.js';
 
 // Compares the presets with reference/keras-models.json, written by reference/keras_models.py
 // from the articles' Keras code (TensorFlow 2.21).

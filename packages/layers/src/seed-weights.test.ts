@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUnet } from './build-unet';
-import type { UnetOptions } from './config';
-import { NativeDropout } from './dropout';
-import { deriveSeed } from './seed-weights';
-import { useNativeBackend } from './test-support';
+import { buildUnet } from './build-unet.js';
+import type { UnetOptions } from './config.js';
+import { NativeDropout } from './dropout.js';
+import { deriveSeed } from './seed-weights.js';
+import { useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

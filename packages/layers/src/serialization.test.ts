@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet, summarizeUnet, type UnetOptions } from '@unet/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededImages, useNativeBackend } from './test-support';
+import { seededImages, useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

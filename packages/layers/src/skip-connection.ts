@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { centreCropTo } from './crop';
-import { layerName } from './layer-names';
-import { applyLayer, spatialSize } from './symbolic';
+import { centreCropTo } from './crop.js';
+import { layerName } from './layer-names.js';
+import { applyLayer, spatialSize } from './symbolic.js';
 
 /**
  * Joins upsampled decoder features with the encoder's skip connection along channels

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet, formatUnetSummary, summarizeUnet } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useNativeBackend } from './test-support';
+import { useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

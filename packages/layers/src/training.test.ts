@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet, type UnetOptions } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededImages, useNativeBackend } from './test-support';
+import { seededImages, useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { conv2dLayer } from './conv';
-import { layerName } from './layer-names';
-import type { Upsampling } from './layer-settings';
-import { applyLayer } from './symbolic';
+import { conv2dLayer } from './conv.js';
+import { layerName } from './layer-names.js';
+import type { Upsampling } from './layer-settings.js';
+import { applyLayer } from './symbolic.js';
 
 /** Options of {@link upsample}. */
 export interface UpsampleOptions {

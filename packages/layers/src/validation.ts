@@ -1,7 +1,7 @@
-import type { UnetBlockSet } from './block-set';
-import { type BlockSetName, blockSetNames, doubleConvBlocks, unetBlockSets } from './block-sets';
-import type { ResolvedUnetConfig, UnetConfig } from './config';
-import { type GeometrySettings, nearestFittingSizes, traceAxis } from './geometry';
+import type { UnetBlockSet } from './block-set.js';
+import { type BlockSetName, blockSetNames, doubleConvBlocks, unetBlockSets } from './block-sets.js';
+import type { ResolvedUnetConfig, UnetConfig } from './config.js';
+import { type GeometrySettings, nearestFittingSizes, traceAxis } from './geometry.js';
 import {
   type ActivationName,
   activationNames,
@@ -13,9 +13,9 @@ import {
   paddings,
   type Upsampling,
   upsamplings,
-} from './layer-settings';
-import { type UnetPresetName, unetPresetNames } from './presets';
-import { didYouMean, listNames } from './suggest';
+} from './layer-settings.js';
+import { type UnetPresetName, unetPresetNames } from './presets.js';
+import { didYouMean, listNames } from './suggest.js';
 
 /**
  * Thrown by {@link buildUnet} / {@link resolveUnetConfig} for a config that cannot be built.

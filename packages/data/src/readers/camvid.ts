@@ -3,10 +3,10 @@
  * `<root>/<subset>annot/<name>.png` (one class index per pixel, 11 classes, void = 11). It is the
  * image-folder layout with class masks, so this reader only fixes the folders and the classes.
  */
-import { CAMVID_CLASSES, type ClassList } from '../class-list';
-import type { LoadResult } from '../load';
-import type { ReadOptions, SampleRef } from '../sample';
-import { listImageFolder, readImageFolder } from './image-folder';
+import { CAMVID_CLASSES, type ClassList } from '../class-list.js';
+import type { LoadResult } from '../load.js';
+import type { ReadOptions, SampleRef } from '../sample.js';
+import { listImageFolder, readImageFolder } from './image-folder.js';
 
 /** Options of {@link readCamvid}. */
 export interface CamvidOptions extends ReadOptions {

@@ -13,7 +13,7 @@ import {
   sharedData,
   sum,
   writePng,
-} from '../test-support';
+} from '../test-support.js';
 
 interface DsbReference {
   images: number;

@@ -4,17 +4,17 @@
  * labels are kept at the original size for the competition's instance metric.
  */
 import path from 'node:path';
-import { readBinaryMask, setPixelIndices } from '../binary-mask';
-import { DataFileError } from '../errors';
-import { readImageHeader } from '../image-io';
-import { createSampleRefs, type LoadResult, loadSamples, type SampleRecipe } from '../load';
+import { readBinaryMask, setPixelIndices } from '../binary-mask.js';
+import { DataFileError } from '../errors.js';
+import { readImageHeader } from '../image-io.js';
+import { createSampleRefs, type LoadResult, loadSamples, type SampleRecipe } from '../load.js';
 import {
   type ImageSize,
   type ReadOptions,
   resolveSize,
   type Sample,
   type SampleRef,
-} from '../sample';
+} from '../sample.js';
 import {
   assertFolder,
   assertSameSize,
@@ -24,7 +24,7 @@ import {
   listEntries,
   listImageFiles,
   mapWithLimit,
-} from './shared';
+} from './shared.js';
 
 /** Options of {@link readDsb2018} / {@link listDsb2018}. */
 export interface Dsb2018Options extends ReadOptions {

@@ -13,7 +13,7 @@ import {
   sharedData,
   sum,
   writePng,
-} from '../test-support';
+} from '../test-support.js';
 
 const isbi = path.join(sharedData, 'isbi2012');
 const haveIsbi = hasSharedData('isbi2012');

@@ -4,23 +4,23 @@
  * options, which also covers the ISBI 2012 membrane layout (`train/image` + `train/label`).
  */
 import path from 'node:path';
-import { readBinaryMask } from '../binary-mask';
-import { type ClassList, validateClassList } from '../class-list';
+import { readBinaryMask } from '../binary-mask.js';
+import { type ClassList, validateClassList } from '../class-list.js';
 import {
   type ClassMaskFormat,
   classMaskToRaster,
   readClassMask,
   resizeClassMask,
-} from '../class-mask';
-import { DataFileError } from '../errors';
+} from '../class-mask.js';
+import { DataFileError } from '../errors.js';
 import {
   createSampleRefs,
   type LoadResult,
   loadSamples,
   type SampleRecipe,
   warnOnStderr,
-} from '../load';
-import { type ImageSize, type ReadOptions, resolveSize, type SampleRef } from '../sample';
+} from '../load.js';
+import { type ImageSize, type ReadOptions, resolveSize, type SampleRef } from '../sample.js';
 import {
   assertSameSize,
   decodeSampleImage,
@@ -28,7 +28,7 @@ import {
   finishMask,
   listImageFiles,
   stem,
-} from './shared';
+} from './shared.js';
 
 /** Options of {@link readImageFolder}. */
 export interface ImageFolderOptions extends ReadOptions {

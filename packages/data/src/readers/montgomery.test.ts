@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DataFileError, readMontgomery } from '@unet/data';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { box, isZeroOne, makeTempDir, removeDir, sum, writePng } from '../test-support';
+import { box, isZeroOne, makeTempDir, removeDir, sum, writePng } from '../test-support.js';
 
 /** Writes one X-ray with its left and right lung masks in the Montgomery layout. */
 async function writeCase(root: string, name: string, width: number, height: number) {

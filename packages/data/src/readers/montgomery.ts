@@ -4,11 +4,11 @@
  * size, about 4020x4892 grey). The sample mask is left OR right.
  */
 import path from 'node:path';
-import { readBinaryMask, unionInto } from '../binary-mask';
-import { DataFileError } from '../errors';
-import { createSampleRefs, type LoadResult, loadSamples, type SampleRecipe } from '../load';
-import type { ImageSize, ReadOptions, SampleRef } from '../sample';
-import { resolveSize } from '../sample';
+import { readBinaryMask, unionInto } from '../binary-mask.js';
+import { DataFileError } from '../errors.js';
+import { createSampleRefs, type LoadResult, loadSamples, type SampleRecipe } from '../load.js';
+import type { ImageSize, ReadOptions, SampleRef } from '../sample.js';
+import { resolveSize } from '../sample.js';
 import {
   assertFolder,
   assertSameSize,
@@ -16,7 +16,7 @@ import {
   finishMask,
   listImageFiles,
   stem,
-} from './shared';
+} from './shared.js';
 
 /** Options of {@link readMontgomery}; `channels` defaults to 1 (the X-rays are grey). */
 export type MontgomeryOptions = ReadOptions;

@@ -22,7 +22,7 @@ import {
   write16BitGrey,
   writePng,
   writeText,
-} from '../test-support';
+} from '../test-support.js';
 
 interface SpacenetReference {
   tile: { width: number; height: number; percentile2: number; percentile98: number };

@@ -6,27 +6,27 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type BinaryMask, unionInto } from '../binary-mask';
-import { type CocoImageAnnotations, parseCocoAnnotations } from '../coco';
-import { DataFileError, describeError } from '../errors';
-import { decodeImage, type RasterImage, readImageHeader, resizeImage } from '../image-io';
+import { type BinaryMask, unionInto } from '../binary-mask.js';
+import { type CocoImageAnnotations, parseCocoAnnotations } from '../coco.js';
+import { DataFileError, describeError } from '../errors.js';
+import { decodeImage, type RasterImage, readImageHeader, resizeImage } from '../image-io.js';
 import {
   createSampleRefs,
   type LoadResult,
   loadSamples,
   type SampleRecipe,
   warnOnStderr,
-} from '../load';
-import { normalizePercentiles, type PercentileOptions } from '../normalize';
-import { type ParsedPolygons, type PolygonFormat, readPolygonFile } from '../polygon-formats';
-import { type PolygonIssue, rasterizeToBinary } from '../rasterize';
+} from '../load.js';
+import { normalizePercentiles, type PercentileOptions } from '../normalize.js';
+import { type ParsedPolygons, type PolygonFormat, readPolygonFile } from '../polygon-formats.js';
+import { type PolygonIssue, rasterizeToBinary } from '../rasterize.js';
 import {
   type ImageSize,
   type ReadOptions,
   resolveSize,
   type Sample,
   type SampleRef,
-} from '../sample';
+} from '../sample.js';
 import {
   assertFolder,
   decodeSampleImage,
@@ -34,7 +34,7 @@ import {
   finishMask,
   listImageFiles,
   stem,
-} from './shared';
+} from './shared.js';
 
 /** One tile and its polygon file. */
 export interface SatellitePair {

@@ -4,11 +4,11 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type BinaryMask, binaryMaskToRaster, resizeBinaryMask } from '../binary-mask';
-import { DataFileError, describeError } from '../errors';
-import { decodeImageResized, type RasterImage, readImageHeader } from '../image-io';
-import type { SampleRecipe } from '../load';
-import type { ImageSize } from '../sample';
+import { type BinaryMask, binaryMaskToRaster, resizeBinaryMask } from '../binary-mask.js';
+import { DataFileError, describeError } from '../errors.js';
+import { decodeImageResized, type RasterImage, readImageHeader } from '../image-io.js';
+import type { SampleRecipe } from '../load.js';
+import type { ImageSize } from '../sample.js';
 
 /** File extensions read as images. */
 export const IMAGE_EXTENSIONS = new Set([
