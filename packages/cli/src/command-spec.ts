@@ -72,6 +72,15 @@ export const MASK_THRESHOLD_FLAG = {
   help: 'threshold soft masks: pixels >= F x the maximum value (255 for 8-bit) are foreground (default: masks must be binary)',
 } as const satisfies FlagSpec;
 
+/** `--compile`: eager, or the training step / forward pass as one compiled TensorFlow graph. */
+export const COMPILE_FLAG = {
+  type: 'string',
+  value: 'MODE',
+  default: 'auto',
+  choices: ['auto', 'off', 'fp32', 'bf16'],
+  help: 'run as one compiled TensorFlow graph: fp32, bf16 (oneDNN mixed precision) or off (eager); auto: fp32 on the tensorflow backend, off elsewhere',
+} as const satisfies FlagSpec;
+
 /** Per-app defaults of the `train` flags (a recipe's `defaults`). */
 export interface TrainDefaults {
   epochs: number;
@@ -135,6 +144,7 @@ export function trainFlags(defaults: TrainDefaults) {
       help: 'recompute batch-norm statistics from the training images before validations and saves',
     },
     backend: BACKEND_FLAG,
+    compile: COMPILE_FLAG,
     'learning-rate': { type: 'number', value: 'F', default: 1e-3, help: 'Adam learning rate' },
     patience: {
       type: 'number',
@@ -201,6 +211,7 @@ export const EVALUATE_FLAGS = {
   },
   'mask-threshold': MASK_THRESHOLD_FLAG,
   backend: BACKEND_FLAG,
+  compile: COMPILE_FLAG,
 } as const satisfies FlagSpecs;
 
 export const PREDICT_FLAGS = {
@@ -225,4 +236,18 @@ export const PREDICT_FLAGS = {
   },
   overlay: { type: 'boolean', default: false, help: 'also write image | mask overlays' },
   backend: BACKEND_FLAG,
+  compile: COMPILE_FLAG,
 } as const satisfies FlagSpecs;
+
+/**
+ * The compile mode `--compile` means on `backend` (as `initBackend` returned it): `auto` is fp32
+ * on the tensorflow backend, where it measured faster than eager, and off elsewhere (cpu, wasm,
+ * and tensorflow-gpu, where it is untested).
+ */
+export function resolveCompile(
+  flag: (typeof COMPILE_FLAG.choices)[number],
+  backend: string,
+): 'off' | 'fp32' | 'bf16' {
+  if (flag !== 'auto') return flag;
+  return backend === 'tensorflow' ? 'fp32' : 'off';
+}

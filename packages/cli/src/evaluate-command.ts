@@ -4,7 +4,7 @@ import { hasMask, type SampleRef } from '@unet/data';
 import type { ImageEvaluation } from '@unet/infer';
 import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
-import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
+import { type EVALUATE_FLAGS, type FlagValues, resolveCompile } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -74,7 +74,8 @@ export async function evaluateCommand(
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
   const maskThreshold = maskThresholdFlag('evaluate', flags['mask-threshold']) ?? undefined;
-  await initBackend(flags.backend, { log, warn: log });
+  const backend = await initBackend(flags.backend, { log, warn: log });
+  const compile = resolveCompile(flags.compile, backend);
   const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {
@@ -92,6 +93,8 @@ export async function evaluateCommand(
       // Instance labels exist at the original size only.
       instances: (recipe.instances ?? false) && !atModelSize,
       tile: recipe.tile && size === undefined,
+      compile,
+      log,
     });
     const out = flags.out;
     const metrics = {

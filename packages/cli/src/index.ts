@@ -15,7 +15,14 @@ export type {
   TrainDefaults,
   TrainFlags,
 } from './command-spec.js';
-export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
+export {
+  BACKEND_FLAG,
+  COMPILE_FLAG,
+  EVALUATE_FLAGS,
+  PREDICT_FLAGS,
+  resolveCompile,
+  trainFlags,
+} from './command-spec.js';
 export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RasterImage } from '@unet/data';
 import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict } from '@unet/train';
-import type { FlagValues, PREDICT_FLAGS } from './command-spec.js';
+import { type FlagValues, type PREDICT_FLAGS, resolveCompile } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -45,7 +45,8 @@ export async function predictCommand(
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
   const inputs = await listImageInputs(flags.input);
-  await initBackend(flags.backend, { log, warn: log });
+  const backend = await initBackend(flags.backend, { log, warn: log });
+  const compile = resolveCompile(flags.compile, backend);
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
@@ -60,6 +61,8 @@ export async function predictCommand(
       overlays: flags.overlay,
       keepMasks: false,
       tile: recipe.tile ?? false,
+      compile,
+      log,
       onResult: (r, i) => log(`[${i + 1}/${inputs.length}] ${r.maskFile}`),
     });
     log(`${results.length} masks written under ${path.join(out, 'masks')}`);

@@ -24,6 +24,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'mask-threshold',
     'recalibrate-bn',
     'backend',
+    'compile',
     'learning-rate',
     'patience',
     'max-minutes',
@@ -41,8 +42,9 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'at-model-size',
     'mask-threshold',
     'backend',
+    'compile',
   ],
-  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend'],
+  predict: ['input', 'model', 'out', 'threshold', 'overlay', 'backend', 'compile'],
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS);
 
@@ -83,6 +85,7 @@ describe('--help', () => {
     expect(stdout).toMatch(
       /^ {2}--backend NAME .*one of auto\|tensorflow-gpu\|tensorflow\|wasm\|cpu/m,
     );
+    expect(stdout).toMatch(/^ {2}--compile MODE .*\(default auto; one of auto\|off\|fp32\|bf16\)$/m);
   });
 });
 
@@ -123,6 +126,7 @@ describe('a bad command line exits 2 with one line', () => {
   it.each([
     [['--epochs', 'many'], "--epochs must be a number, got 'many'"],
     [['--backend', 'gpu'], '--backend must be one of auto, tensorflow-gpu'],
+    [['--compile', 'fp16'], '--compile must be one of auto, off, fp32, bf16'],
     [['--val-split', '1.5'], '--val-split must be in (0, 1)'],
     [['--epochs', '0'], '--epochs must be a positive integer'],
     [['--batch-size', '2.5'], '--batch-size must be a positive integer'],

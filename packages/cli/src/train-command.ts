@@ -4,7 +4,7 @@ import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/da
 import { compileWithNamedLosses } from '@unet/losses';
 import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
-import type { FlagValues, TrainFlags } from './command-spec.js';
+import { type FlagValues, resolveCompile, type TrainFlags } from './command-spec.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -22,6 +22,8 @@ export interface TrainRunConfig {
   valSplit: number;
   seed: number;
   backend: string;
+  /** How training steps ran (`--compile`, resolved for the backend): eager or one graph. */
+  compile: 'off' | 'fp32' | 'bf16';
   learningRate: number;
   patience: number;
   maxMinutes: number;
@@ -93,6 +95,7 @@ export async function trainCommand(
     valSplit,
     seed: flags.seed,
     backend,
+    compile: resolveCompile(flags.compile, backend),
     learningRate: flags['learning-rate'],
     patience: flags.patience,
     maxMinutes: flags['max-minutes'],
@@ -187,6 +190,7 @@ export async function trainCommand(
       seed: config.seed,
       callbacks,
       log,
+      compile: config.compile,
       recalibrateBatchNorm: config.recalibrateBatchNorm,
       // The training images as read, without augmentation: the statistics inference will see.
       recalibrationData: toTfDataset(trainSet.samples, {
