@@ -85,7 +85,9 @@ describe('--help', () => {
     expect(stdout).toMatch(
       /^ {2}--backend NAME .*one of auto\|tensorflow-gpu\|tensorflow\|wasm\|cpu/m,
     );
-    expect(stdout).toMatch(/^ {2}--compile MODE .*\(default auto; one of auto\|off\|fp32\|bf16\)$/m);
+    expect(stdout).toMatch(
+      /^ {2}--compile MODE .*\(default auto; one of auto\|off\|fp32\|bf16\)$/m,
+    );
   });
 });
 
