@@ -61,6 +61,9 @@ def parse_args(argv=None):
     p.add_argument("--data-batches", type=int, default=1,
                    help="distinct random batches generated and cycled through")
     p.add_argument("--seed", type=int, default=0, help="seed for data (NumPy) and weights/dropout (Keras)")
+    p.add_argument("--policy", choices=("float32", "mixed_bfloat16"), default="float32",
+                   help="Keras dtype policy: mixed_bfloat16 computes in bfloat16 with float32 variables "
+                        "(the twin of the toolkit's compiled bf16 mode)")
     args = p.parse_args(argv)
     for name in ("size", "batch_size", "warmup_steps", "steps", "infer_batches", "data_batches", "channels"):
         if getattr(args, name) < 1:
@@ -97,6 +100,8 @@ def main(argv=None):
         for _ in range(args.data_batches)
     ]
 
+    # Set before building: every layer takes the global policy (float32 variables either way).
+    keras.mixed_precision.set_global_policy(args.policy)
     model = common.build_preset(args.model, args.size, args.channels, 1)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="binary_crossentropy")
     rss.sample("after_build")
@@ -178,6 +183,7 @@ def main(argv=None):
         "tf_version": tf.__version__,
         "keras_version": keras.__version__,
         "jit_compile": bool(model.jit_compile),
+        "policy": args.policy,
         "threads": common.thread_report(tf, intra, inter),
         "train_mode": args.train_mode,
         "infer_mode": args.infer_mode,

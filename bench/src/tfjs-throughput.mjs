@@ -1,10 +1,19 @@
 // One tfjs-node measurement in its own process (so peak RSS is its own), mirroring
 // keras/throughput.py: same preset, size, batch, random data, warm-up and step counts.
-// Prints one JSON line on stdout.
+// Prints one JSON line on stdout. `--compile fp32|bf16` times the compiled training step and
+// forward pass (compileTrainStep, compilePredict: what the apps run on tensorflow); `off` times
+// tfjs's own trainOnBatch / predictOnBatch (eager).
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, enableFastPaths, initBackend, nativeKernelSupport } from '@unet/runtime';
+import {
+  compilePredict,
+  compileTrainStep,
+  createOptimizer,
+  enableFastPaths,
+  initBackend,
+  nativeKernelSupport,
+} from '@unet/runtime';
 
 const { values } = parseArgs({
   options: {
@@ -14,8 +23,12 @@ const { values } = parseArgs({
     'warmup-steps': { type: 'string', default: '2' },
     steps: { type: 'string', default: '10' },
     'infer-batches': { type: 'string', default: '10' },
+    compile: { type: 'string', default: 'off' },
   },
 });
+const compile = values.compile;
+if (!['off', 'fp32', 'bf16'].includes(compile))
+  throw new Error(`--compile must be off, fp32 or bf16, got '${compile}'`);
 const size = Number(values.size);
 const batch = Number(values['batch-size']);
 
@@ -31,21 +44,53 @@ model.compile({ optimizer, loss: 'binaryCrossentropy' });
 const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
 const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
 
-for (let i = 0; i < Number(values['warmup-steps']); i++) await model.trainOnBatch(x, y);
+const log = (l) => console.error(l);
+let fallback = null;
+let trainStep;
+let predictBatch;
+let finish = () => {};
+if (compile === 'off') {
+  trainStep = () => model.trainOnBatch(x, y);
+  predictBatch = () => model.predictOnBatch(x);
+} else {
+  const options = { precision: compile, log };
+  const step = compileTrainStep(model, options);
+  // Returns the loss as numbers: the step has finished, as with trainOnBatch's await.
+  trainStep = async () => step.trainOnBatch(x, y);
+  let infer = null;
+  predictBatch = () => {
+    // Weights are constants of the predict graph: compile after training.
+    if (infer === null) {
+      step.sync();
+      infer = compilePredict(model, options);
+    }
+    return infer.predict(x);
+  };
+  finish = () => {
+    fallback = step.fallbackReason ?? infer?.fallbackReason ?? null;
+    infer?.dispose();
+    step.dispose();
+  };
+}
+
+// A compiled step runs its first step eagerly (optimizer state) and records the second.
+const warmup = Math.max(Number(values['warmup-steps']), compile === 'off' ? 1 : 3);
+for (let i = 0; i < warmup; i++) await trainStep();
 const steps = Number(values.steps);
 let start = process.hrtime.bigint();
-for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+for (let i = 0; i < steps; i++) await trainStep();
 const trainSeconds = Number(process.hrtime.bigint() - start) / 1e9;
 
-tf.tidy(() => model.predictOnBatch(x)).dispose(); // warm the inference path
+tf.tidy(() => predictBatch()).dispose(); // warm the inference path (builds the compiled graph)
 const inferBatches = Number(values['infer-batches']);
 start = process.hrtime.bigint();
 for (let i = 0; i < inferBatches; i++) {
-  const out = model.predictOnBatch(x);
+  const out = predictBatch();
   await out.data(); // wait for the result, as Keras's predict_on_batch returns numpy
   out.dispose();
 }
 const inferSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+finish();
 
 console.log(
   JSON.stringify({
@@ -60,5 +105,10 @@ console.log(
     params: model.countParams(),
     native_kernels: baseline ? 'off' : nativeKernelSupport(),
     optimizer: optimizer.constructor.name,
+    compile,
+    compile_fallback: fallback,
+    warmup_steps: warmup,
+    steps,
+    infer_batches: inferBatches,
   }),
 );

@@ -55,6 +55,22 @@ describe('evaluate writes in --out', () => {
     ]);
   });
 
+  it('--compile: the compiled forward pass (auto: fp32 on tensorflow) scores as eager (off) does', async () => {
+    const compiled = path.join(tmp.dir, 'eval-compiled');
+    const eager = path.join(tmp.dir, 'eval-eager');
+    const c = await evaluate(compiled, '--compile', 'fp32');
+    expectOk(c);
+    expect(c.stderr).not.toContain('compiled predict off');
+    expectOk(await evaluate(eager, '--compile', 'off'));
+    const rows = (dir: string) => readCsv(path.join(dir, 'per_image.csv')).rows;
+    const want = rows(eager);
+    // Up to float rounding (1e-4 on probabilities): a pixel at the threshold could flip.
+    rows(compiled).forEach((row, i) => {
+      expect(row[0]).toBe(want[i]![0]);
+      for (const k of [1, 2, 3, 4]) expect(Number(row[k])).toBeCloseTo(Number(want[i]![k]), 2);
+    });
+  });
+
   it('--split OUT/split.json scores only its validation ids', async () => {
     const dir = path.join(tmp.dir, 'eval-val');
     const split = path.join(run, 'split.json');

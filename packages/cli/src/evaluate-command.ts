@@ -5,7 +5,7 @@ import type { ImageEvaluation } from '@unet/infer';
 import { initBackend } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import { evaluateClasses } from './class-evaluate.js';
-import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
+import { type EVALUATE_FLAGS, type FlagValues, resolveCompile } from './command-spec.js';
 import { evaluateObjects } from './evaluate-objects.js';
 import { loadCommandModel } from './load-command-model.js';
 import { readModelClasses } from './model-classes.js';
@@ -77,7 +77,8 @@ export async function evaluateCommand(
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
   const maskThreshold = maskThresholdFlag('evaluate', flags['mask-threshold']) ?? undefined;
-  await initBackend(flags.backend, { log, warn: log });
+  const backend = await initBackend(flags.backend, { log, warn: log });
+  const compile = resolveCompile(flags.compile, backend);
   const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {
@@ -106,6 +107,8 @@ export async function evaluateCommand(
       // Instance labels exist at the original size only.
       instances: (recipe.instances ?? false) && !atModelSize,
       tile: recipe.tile && size === undefined,
+      compile,
+      log,
     });
     const out = flags.out;
     const objectMetrics = await objects.finish();

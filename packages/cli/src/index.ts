@@ -15,7 +15,14 @@ export type {
   TrainDefaults,
   TrainFlags,
 } from './command-spec.js';
-export { BACKEND_FLAG, EVALUATE_FLAGS, PREDICT_FLAGS, trainFlags } from './command-spec.js';
+export {
+  BACKEND_FLAG,
+  COMPILE_FLAG,
+  EVALUATE_FLAGS,
+  PREDICT_FLAGS,
+  resolveCompile,
+  trainFlags,
+} from './command-spec.js';
 export type { ImageShape } from './image-size.js';
 export { parseImageSize } from './image-size.js';
 export { MODEL_CLASSES_FILE, readModelClasses, registerClassLoss } from './model-classes.js';

@@ -4,7 +4,7 @@ import type { RasterImage } from '@unet/data';
 import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict, readBundleManifest } from '@unet/train';
 import { predictClasses } from './class-predict.js';
-import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
+import { type FlagValues, PREDICT_FLAGS, resolveCompile } from './command-spec.js';
 import { loadCommandModel } from './load-command-model.js';
 import { readModelClasses } from './model-classes.js';
 import { predictObjectOutputs } from './object-outputs.js';
@@ -63,7 +63,8 @@ export async function predictCommand(
   }
   const files = new Map(inputs.map((f) => [path.basename(f, path.extname(f)), f]));
   const objectOutputs = await predictObjectOutputs(recipe, flags, files);
-  await initBackend(flags.backend, { log, warn: log });
+  const backend = await initBackend(flags.backend, { log, warn: log });
+  const compile = resolveCompile(flags.compile, backend);
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
@@ -83,6 +84,8 @@ export async function predictCommand(
       tile: bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false),
       inputSize: bundle && !bundle.tiling ? [bundle.input.height, bundle.input.width] : undefined,
       tta: flags.tta === 'off' ? 'none' : flags.tta,
+      compile,
+      log,
       onResult: async (r, i) => {
         const more = objectOutputs ? await objectOutputs(r) : [];
         log(`[${i + 1}/${inputs.length}] ${[r.maskFile, ...more].join(' ')}`);

@@ -26,6 +26,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'mask-threshold',
     'recalibrate-bn',
     'backend',
+    'compile',
     'learning-rate',
     'patience',
     'max-minutes',
@@ -46,6 +47,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'tta',
     'tune-postprocess',
     'backend',
+    'compile',
   ],
   predict: [
     'input',
@@ -59,6 +61,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'coordinates',
     'probabilities',
     'backend',
+    'compile',
     'queue',
     'queue-name',
     'shard',
@@ -104,6 +107,9 @@ describe('--help', () => {
     expect(stdout).toMatch(
       /^ {2}--backend NAME .*one of auto\|tensorflow-gpu\|tensorflow\|wasm\|cpu/m,
     );
+    expect(stdout).toMatch(
+      /^ {2}--compile MODE .*\(default auto; one of auto\|off\|fp32\|bf16\)$/m,
+    );
   });
 });
 
@@ -144,6 +150,7 @@ describe('a bad command line exits 2 with one line', () => {
   it.each([
     [['--epochs', 'many'], "--epochs must be a number, got 'many'"],
     [['--backend', 'gpu'], '--backend must be one of auto, tensorflow-gpu'],
+    [['--compile', 'fp16'], '--compile must be one of auto, off, fp32, bf16'],
     [['--val-split', '1.5'], '--val-split must be in (0, 1)'],
     [['--epochs', '0'], '--epochs must be a positive integer'],
     [['--batch-size', '2.5'], '--batch-size must be a positive integer'],

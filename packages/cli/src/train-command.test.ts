@@ -68,6 +68,7 @@ describe('train writes in --out', () => {
       valSplit: 0.25,
       seed: 7,
       backend: tf.getBackend(),
+      compile: 'fp32',
       learningRate: 0.001,
       patience: 0,
       maxMinutes: 0,
@@ -105,6 +106,21 @@ describe('train options', () => {
     expect(readJson(path.join(resumed, 'split.json'))).toEqual(
       readJson(path.join(out, 'split.json')),
     );
+  });
+
+  it('--compile: auto is fp32 on tensorflow and reaches train() (a compiled step); off trains eagerly', async () => {
+    // The default run of beforeAll: its log names the compiled graph.
+    expect(trained.stderr).toMatch(/compiled step: \d+ ops, \d+ variables in one graph \(fp32\)/);
+    const dir = path.join(tmp.dir, 'run-eager');
+    const r = await fakeCli('train', ...trainArgs(dir), '--epochs', '2', '--compile', 'off');
+    expectOk(r);
+    expect(r.stderr).not.toContain('compiled step');
+    expect(readJson(path.join(dir, 'config.json'))).toMatchObject({ compile: 'off' });
+    const bf16 = path.join(tmp.dir, 'run-bf16');
+    const b = await fakeCli('train', ...trainArgs(bf16), '--epochs', '2', '--compile', 'bf16');
+    expectOk(b);
+    expect(b.stderr).toMatch(/compiled step: \d+ ops, .*\(bf16\)/);
+    expect(readJson(path.join(bf16, 'config.json'))).toMatchObject({ compile: 'bf16' });
   });
 
   it('--split FILE trains and validates on the ids it names', async () => {

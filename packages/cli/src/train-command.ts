@@ -5,7 +5,7 @@ import { compileWithNamedLosses } from '@unet/losses';
 import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
 import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from './class-train.js';
-import type { FlagValues, TrainFlags } from './command-spec.js';
+import { type FlagValues, resolveCompile, type TrainFlags } from './command-spec.js';
 import { imageSizeSetting, parseImageSize } from './image-size.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { writeModelClasses } from './model-classes.js';
@@ -26,6 +26,8 @@ export interface TrainRunConfig {
   valSplit: number;
   seed: number;
   backend: string;
+  /** How training steps ran (`--compile`, resolved for the backend): eager or one graph. */
+  compile: 'off' | 'fp32' | 'bf16';
   learningRate: number;
   patience: number;
   maxMinutes: number;
@@ -101,6 +103,7 @@ export async function trainCommand(
     valSplit,
     seed: flags.seed,
     backend,
+    compile: resolveCompile(flags.compile, backend),
     learningRate: flags['learning-rate'],
     patience: flags.patience,
     maxMinutes: flags['max-minutes'],
@@ -230,6 +233,7 @@ export async function trainCommand(
       seed: config.seed,
       callbacks,
       log,
+      compile: config.compile,
       recalibrateBatchNorm: config.recalibrateBatchNorm,
       // The training images as read, without augmentation: the statistics inference will see.
       recalibrationData: toTfDataset(trainSet.samples, {

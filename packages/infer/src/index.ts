@@ -58,5 +58,5 @@ export type {
   MaskPair,
 } from './score-masks.js';
 export { evaluateMasks, scoreMaskPair, summarizeScores } from './score-masks.js';
-export type { TileOptions, TilePlan } from './tiled-predict.js';
+export type { PredictModel, TileOptions, TilePlan } from './tiled-predict.js';
 export { fixedInputSize, planTiles, predictTiled } from './tiled-predict.js';

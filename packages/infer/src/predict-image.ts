@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { predictWithTta, type TtaTransforms } from './objects/tta.js';
 import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
 import { resizeBilinear } from './resize.js';
-import { fixedInputSize, predictTiled, type TileOptions } from './tiled-predict.js';
+import {
+  fixedInputSize,
+  type PredictModel,
+  predictTiled,
+  type TileOptions,
+} from './tiled-predict.js';
 
 /** How a model is run on one image (shared by `predict` and `evaluate`). */
 export interface PredictImageOptions {
@@ -29,7 +34,7 @@ export interface PredictImageOptions {
   tta?: TtaTransforms;
 }
 
-async function runWhole(model: tf.LayersModel, image: RasterImage): Promise<RasterImage> {
+async function runWhole(model: PredictModel, image: RasterImage): Promise<RasterImage> {
   const output = tf.tidy(() => {
     const input = tf.tensor4d(image.data, [1, image.height, image.width, image.channels]);
     const result = model.predict(input);
@@ -53,10 +58,11 @@ function crop(image: RasterImage, width: number, height: number): RasterImage {
  * Runs `model` on one image and returns the foreground probability (1 channel) at the image's
  * original size: resized to the model's input and the output resized back (bilinear), or at full
  * resolution (tiled, or whole for free-size models). Images with another channel count than the
- * model's are converted (grey <-> RGB).
+ * model's are converted (grey <-> RGB). `model` is a `tf.LayersModel` or any
+ * {@link PredictModel} (e.g. a compiled forward pass with the model's `inputs`).
  */
 export async function predictProbability(
-  model: tf.LayersModel,
+  model: PredictModel,
   image: RasterImage,
   options: PredictImageOptions = {},
 ): Promise<RasterImage> {

@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { cropReflect, type RasterImage } from './raster.js';
 
+/**
+ * What prediction needs of a model: its input shape and `predict`. A `tf.LayersModel` is one; so
+ * is a wrapper that runs the same model another way (e.g. `{ inputs: model.inputs, predict: (x)
+ * => compiled.predict(x) }` for a compiled graph), which keeps this package backend-agnostic.
+ */
+export interface PredictModel {
+  readonly inputs: readonly { readonly shape: readonly (number | null)[] }[];
+  /** The model's output for an NHWC batch (the first output is used when several). */
+  predict(x: tf.Tensor): tf.Tensor | tf.Tensor[];
+}
+
 /** Options of {@link predictTiled}. */
 export interface TileOptions {
   /**
@@ -96,7 +107,7 @@ function axisWeights(tile: number, stride: number, index: number, count: number)
 }
 
 /** The model's NHWC input size (null for free dimensions) and channels. */
-export function fixedInputSize(model: tf.LayersModel): {
+export function fixedInputSize(model: PredictModel): {
   height: number | null;
   width: number | null;
   channels: number;
@@ -109,7 +120,7 @@ export function fixedInputSize(model: tf.LayersModel): {
   return { height: shape[1] ?? null, width: shape[2] ?? null, channels };
 }
 
-function tileSizeFor(model: tf.LayersModel, options: TileOptions): [number, number] {
+function tileSizeFor(model: PredictModel, options: TileOptions): [number, number] {
   const fixed = fixedInputSize(model);
   const requested = options.tileSize;
   const [h, w] =
@@ -141,7 +152,7 @@ function tileSizeFor(model: tf.LayersModel, options: TileOptions): [number, numb
  * ```
  */
 export async function predictTiled(
-  model: tf.LayersModel,
+  model: PredictModel,
   image: RasterImage,
   options: TileOptions = {},
 ): Promise<RasterImage> {

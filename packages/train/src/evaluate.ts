@@ -6,11 +6,14 @@ import {
   type LabelImage,
   type MaskPair,
   type PredictImageOptions,
+  type PredictModel,
   predictProbability,
   type RasterImage,
   scoreMaskPair,
   summarizeScores,
 } from '@unet/infer';
+import { defaultLog } from './callbacks/stateful.js';
+import { type CompileMode, predictRunner } from './compiled-predict.js';
 
 /** One evaluation sample at its original size. */
 export interface EvaluateSample {
@@ -29,6 +32,13 @@ export interface EvaluateSample {
 export type EvaluateOptions = EvaluationOptions &
   PredictImageOptions & {
     model: tf.LayersModel;
+    /**
+     * Predict through one compiled TensorFlow graph per input shape (tensorflow backend; see
+     * `compilePredict` of @unet/runtime): `'fp32'` or `'bf16'`. Default `'off'` (eager).
+     */
+    compile?: CompileMode;
+    /** Where the compiled prediction's one line goes when it falls back to eager. */
+    log?: (line: string) => void;
     /** Called after each image (e.g. progress). */
     onImage?: (score: ImageEvaluation) => void;
     /**
@@ -49,7 +59,7 @@ export type EvaluateOptions = EvaluationOptions &
   );
 
 async function* tensorPairs(
-  model: tf.LayersModel,
+  model: PredictModel,
   x: tf.Tensor4D,
   y: tf.Tensor4D,
   batchSize: number,
@@ -106,22 +116,37 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationRepo
   const connectivity = options.connectivity ?? 8;
   const perImage: ImageEvaluation[] = [];
   let instances = options.instances;
-  const pairs: AsyncIterable<MaskPair> | Iterable<MaskPair> =
-    'samples' in options
-      ? (async function* () {
-          for await (const sample of options.samples) {
-            const predicted = await predictProbability(options.model, sample.image, options);
-            yield { name: sample.name, predicted, truth: sample.mask, instances: sample.instances };
-          }
-        })()
-      : tensorPairs(options.model, options.x, options.y, options.batchSize ?? 8);
-  for await (const pair of pairs) {
-    // Without an explicit choice, instance scoring follows the first sample.
-    instances ??= pair.instances !== undefined;
-    await options.onPrediction?.(pair, perImage.length);
-    const score = scoreMaskPair(pair, perImage.length, { threshold, connectivity, instances });
-    options.onImage?.(score);
-    perImage.push(score);
+  const runner = predictRunner(options.model, options.compile, {
+    // Tensors are fed at the model's size; samples run whole unless tiled.
+    tiled: !('samples' in options) || Boolean(options.tile),
+    log: options.log ?? defaultLog,
+  });
+  try {
+    const model = runner.model;
+    const pairs: AsyncIterable<MaskPair> | Iterable<MaskPair> =
+      'samples' in options
+        ? (async function* () {
+            for await (const sample of options.samples) {
+              const predicted = await predictProbability(model, sample.image, options);
+              yield {
+                name: sample.name,
+                predicted,
+                truth: sample.mask,
+                instances: sample.instances,
+              };
+            }
+          })()
+        : tensorPairs(model, options.x, options.y, options.batchSize ?? 8);
+    for await (const pair of pairs) {
+      // Without an explicit choice, instance scoring follows the first sample.
+      instances ??= pair.instances !== undefined;
+      await options.onPrediction?.(pair, perImage.length);
+      const score = scoreMaskPair(pair, perImage.length, { threshold, connectivity, instances });
+      options.onImage?.(score);
+      perImage.push(score);
+    }
+  } finally {
+    runner.dispose();
   }
   return summarizeScores(perImage, threshold, instances ?? false);
 }

@@ -26,6 +26,8 @@ export type { TimeStoppingOptions } from './callbacks/time-stopping.js';
 export { TimeStopping } from './callbacks/time-stopping.js';
 export type { CheckpointFile } from './checkpoint-store.js';
 export { resolveCheckpointDir, writeCheckpointDir, writeFileAtomic } from './checkpoint-store.js';
+export type { CompileMode, PredictRunner } from './compiled-predict.js';
+export { predictRunner } from './compiled-predict.js';
 export type { CurvesOptions } from './curves.js';
 export { niceTicks, renderCurves, writeCurves } from './curves.js';
 export { TrainingDivergedError } from './errors.js';

@@ -8,6 +8,8 @@ import {
   type RasterImage,
   thresholdRaster,
 } from '@unet/infer';
+import { defaultLog } from './callbacks/stateful.js';
+import { type CompileMode, predictRunner } from './compiled-predict.js';
 import { writeOverlay } from './overlay.js';
 
 /** One image to segment: a name (output file stem), the image and optionally its true mask. */
@@ -44,6 +46,13 @@ export interface PredictOptions extends PredictImageOptions {
     result: PredictResult & { mask: RasterImage; probability: RasterImage },
     index: number,
   ) => void | Promise<void>;
+  /**
+   * Predict through one compiled TensorFlow graph per input shape (tensorflow backend; see
+   * `compilePredict` of @unet/runtime): `'fp32'` or `'bf16'`. Default `'off'` (eager).
+   */
+  compile?: CompileMode;
+  /** Where the compiled prediction's one line goes when it falls back to eager. */
+  log?: (line: string) => void;
 }
 
 /** Segmentation of one image, at its original size. */
@@ -83,34 +92,44 @@ export async function predict(options: PredictOptions): Promise<PredictResult[]>
   const seen = new Set<string>();
   const results: PredictResult[] = [];
   let index = 0;
-  for await (const entry of options.inputs) {
-    const input: PredictInput =
-      typeof entry === 'string'
-        ? {
-            name: stem(entry),
-            image: await decodeImage(entry, { channels: channels === 1 ? 1 : 3 }),
-          }
-        : entry;
-    if (seen.has(input.name)) {
-      throw new Error(`predict: two inputs are named '${input.name}'; output files would collide`);
-    }
-    seen.add(input.name);
-    const probability = await predictProbability(model, input.image, options);
-    const mask = thresholdRaster(probability, threshold);
-    const result: PredictResult = { name: input.name, mask };
-    if (options.keepProbabilities) result.probability = probability;
-    if (outDir !== undefined) {
-      result.maskFile = path.join(outDir, 'masks', `${input.name}.png`);
-      await encodePng(result.maskFile, mask);
-      if (options.overlays) {
-        result.overlayFile = path.join(outDir, 'overlays', `${input.name}.png`);
-        await writeOverlay(result.overlayFile, input.image, mask, input.mask);
+  const runner = predictRunner(model, options.compile, {
+    tiled: Boolean(options.tile),
+    log: options.log ?? defaultLog,
+  });
+  try {
+    for await (const entry of options.inputs) {
+      const input: PredictInput =
+        typeof entry === 'string'
+          ? {
+              name: stem(entry),
+              image: await decodeImage(entry, { channels: channels === 1 ? 1 : 3 }),
+            }
+          : entry;
+      if (seen.has(input.name)) {
+        throw new Error(
+          `predict: two inputs are named '${input.name}'; output files would collide`,
+        );
       }
+      seen.add(input.name);
+      const probability = await predictProbability(runner.model, input.image, options);
+      const mask = thresholdRaster(probability, threshold);
+      const result: PredictResult = { name: input.name, mask };
+      if (options.keepProbabilities) result.probability = probability;
+      if (outDir !== undefined) {
+        result.maskFile = path.join(outDir, 'masks', `${input.name}.png`);
+        await encodePng(result.maskFile, mask);
+        if (options.overlays) {
+          result.overlayFile = path.join(outDir, 'overlays', `${input.name}.png`);
+          await writeOverlay(result.overlayFile, input.image, mask, input.mask);
+        }
+      }
+      await options.onResult?.({ ...result, mask, probability }, index);
+      if (options.keepMasks === false) delete result.mask;
+      results.push(result);
+      index += 1;
     }
-    await options.onResult?.({ ...result, mask, probability }, index);
-    if (options.keepMasks === false) delete result.mask;
-    results.push(result);
-    index += 1;
+  } finally {
+    runner.dispose();
   }
   return results;
 }
