@@ -1,143 +1,23 @@
 /**
- * Object outputs of `predict` / `evaluate` on variants of the fake recipe: `--tta` recorded,
- * the instance split (`map_split`, `--tune-postprocess`, `predict --instances` as 16-bit PNGs)
- * and polygons (GeoJSON that rasterises back to the mask, map coordinates, the building score).
- * The model is a fixed 1x1 convolution (sigmoid(20 red - 10)), so masks are exactly the shapes.
+ * Object outputs of `predict` / `evaluate` on variants of the fake recipe: `--tta` recorded and
+ * the instance split (`map_split`, `--tune-postprocess`, `predict --instances` as 16-bit PNGs).
+ * Polygons are in polygon-outputs.test.ts; the fixtures in ../test/object-fixtures.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { type CliResult, expectOk, readJson } from '@unet/cli-test-support';
-import {
-  decodeImage,
-  decodeSatelliteImage,
-  encodePng,
-  listSatellite,
-  parseGeoJsonPolygons,
-  rasterizePolygons,
-  readImageHeader,
-} from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FAKE_IDS, FAKE_SIZES, fakeRecipe, writeFakeData } from '../test/fake-recipe.js';
+import { expectOk, readJson } from '@unet/cli-test-support';
+import { encodePng } from '@unet/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeRecipe } from '../test/fake-recipe.js';
+import { instanceRecipe, readPng16, run, writeObjectFixtures } from '../test/object-fixtures.js';
 import { expectFakeError, tempDir } from '../test/run-in-process.js';
-import type { SegmentationRecipe } from './recipe.js';
-import { runSegmentationCli } from './run-cli.js';
 
 const tmp = tempDir('objects');
 let data: string;
 let model: string;
-const spacenetTif = path.resolve(
-  __dirname,
-  '../../../../shared/data/spacenet-atlanta/sample_geotiff.tif',
-);
-
-const instanceRecipe: SegmentationRecipe = { ...fakeRecipe, instances: true };
-const polygonRecipe: SegmentationRecipe = {
-  ...fakeRecipe,
-  polygons: true,
-  // As the satellite app: 16-bit scenes stretched between their percentiles.
-  readImage: (file, channels) => decodeSatelliteImage(file, { channels }),
-  list: (dir, options) =>
-    listSatellite(
-      { imagesDir: path.join(dir, 'images'), polygonsDir: path.join(dir, 'polygons') },
-      options,
-    ),
-};
-
-async function run(recipe: SegmentationRecipe, ...argv: string[]): Promise<CliResult> {
-  delete process.env.UNET_DEBUG;
-  let stderr = '';
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runSegmentationCli(recipe, argv, {
-      log: (line) => {
-        stderr += `${line}\n`;
-      },
-      print: () => {},
-    });
-    return { code, stdout: '', stderr };
-  } finally {
-    write.mockRestore();
-  }
-}
-
-/** Saves the fixed 1x1-convolution model (free spatial size) as model.json + weights.bin. */
-async function saveFixedModel(dir: string) {
-  const net = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [null, null, 3],
-        filters: 1,
-        kernelSize: 1,
-        activation: 'sigmoid',
-        weights: [tf.tensor4d([20, 0, 0], [1, 1, 3, 1]), tf.tensor1d([-10])],
-      }),
-    ],
-  });
-  fs.mkdirSync(dir, { recursive: true });
-  await net.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      fs.writeFileSync(
-        path.join(dir, 'weights.bin'),
-        Buffer.from(artifacts.weightData as ArrayBuffer),
-      );
-      const json = {
-        modelTopology: artifacts.modelTopology,
-        format: 'layers-model',
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  net.dispose();
-}
-
-/** A GeoJSON polygon file (pixel coordinates) per fake image: its shape (discs as 64-gons). */
-function writePolygons(dir: string) {
-  fs.mkdirSync(path.join(dir, 'polygons'), { recursive: true });
-  for (const [i, [width, height]] of FAKE_SIZES.entries()) {
-    const cx = width * (0.35 + 0.04 * i) + 0.5;
-    const cy = height * (0.6 - 0.03 * i) + 0.5;
-    const r = Math.min(width, height) * 0.25;
-    const ring: number[][] =
-      i % 2 === 0
-        ? Array.from({ length: 64 }, (_, k) => [
-            cx + r * Math.cos((k * Math.PI) / 32),
-            cy + r * Math.sin((k * Math.PI) / 32),
-          ])
-        : [
-            [cx - r, cy - r],
-            [cx + r, cy - r],
-            [cx + r, cy + r],
-            [cx - r, cy + r],
-          ];
-    ring.push(ring[0]!);
-    const geojson = {
-      type: 'FeatureCollection',
-      features: [
-        { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } },
-      ],
-    };
-    fs.writeFileSync(path.join(dir, 'polygons', `${FAKE_IDS[i]}.geojson`), JSON.stringify(geojson));
-  }
-}
-
-/** Reads a 16-bit grey PNG's values (decodeImage divides them by 65535). */
-async function readPng16(file: string) {
-  const header = await readImageHeader(file);
-  const image = await decodeImage(file, { channels: 1 });
-  return { values: Array.from(image.data, (v) => Math.round(v * 65535)), header };
-}
 
 beforeAll(async () => {
-  data = await writeFakeData(path.join(tmp.dir, 'data'));
-  writePolygons(data);
-  model = path.join(tmp.dir, 'model');
-  await saveFixedModel(model);
+  ({ data, model } = await writeObjectFixtures(tmp.dir));
 });
 afterAll(tmp.remove);
 
@@ -315,112 +195,5 @@ describe('instance recipes', () => {
       '--instances',
     );
     expectFakeError(r, 1, 'dots.png', /do not fit in a 16-bit label image/);
-  });
-});
-
-describe('polygon recipes', () => {
-  it('predict writes GeoJSON in pixel coordinates that rasterises back to the mask', async () => {
-    const out = tmp.fresh('pred-poly');
-    const images = path.join(data, 'images');
-    expectOk(
-      await run(
-        polygonRecipe,
-        'predict',
-        '--input',
-        images,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--simplify',
-        '0',
-      ),
-    );
-    for (const [i, id] of FAKE_IDS.entries()) {
-      const [width, height] = FAKE_SIZES[i]!;
-      const geojson = readJson(path.join(out, 'polygons', `${id}.geojson`)) as {
-        type: string;
-        features: unknown[];
-      };
-      expect(geojson.type).toBe('FeatureCollection');
-      expect(geojson.features).toHaveLength(1);
-      const { polygons, issues } = parseGeoJsonPolygons(geojson);
-      expect(issues).toEqual([]);
-      const drawn = rasterizePolygons(polygons, width, height).mask.data;
-      const { data: mask } = await decodeImage(path.join(out, 'masks', `${id}.png`), {
-        channels: 1,
-      });
-      let inter = 0;
-      let union = 0;
-      for (let k = 0; k < width * height; k++) {
-        const a = drawn[k]! > 0.5;
-        const b = mask[k]! > 0.5;
-        inter += a && b ? 1 : 0;
-        union += a || b ? 1 : 0;
-      }
-      expect(union).toBeGreaterThan(0);
-      expect(inter / union).toBeGreaterThanOrEqual(0.99);
-      expect(fs.existsSync(path.join(out, 'polygons', `${id}.map.geojson`))).toBe(false);
-    }
-  });
-
-  it('a georeferenced GeoTIFF also gets map coordinates with its CRS', async () => {
-    if (!fs.existsSync(spacenetTif)) return;
-    const out = tmp.fresh('pred-geo');
-    expectOk(
-      await run(
-        polygonRecipe,
-        'predict',
-        '--input',
-        spacenetTif,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--coordinates',
-        'map',
-      ),
-    );
-    const map = readJson(path.join(out, 'polygons', 'sample_geotiff.map.geojson')) as {
-      crs: { properties: { name: string } };
-      features: { geometry: { coordinates: number[][][] } }[];
-    };
-    expect(map.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::32616');
-    expect(map.features.length).toBeGreaterThan(0);
-    for (const f of map.features.slice(0, 20)) {
-      const coords = f.geometry.coordinates.flat(2) as unknown as number[];
-      for (let k = 0; k < coords.length; k += 2) {
-        expect(coords[k]).toBeGreaterThanOrEqual(733601);
-        expect(coords[k]).toBeLessThanOrEqual(733601 + 450);
-        expect(coords[k + 1]).toBeLessThanOrEqual(3725139);
-        expect(coords[k + 1]).toBeGreaterThanOrEqual(3725139 - 450);
-      }
-    }
-  });
-
-  it('--coordinates map on an image without georeference fails naming it', async () => {
-    const png = path.join(data, 'images', `${FAKE_IDS[0]}.png`);
-    const r = await run(
-      polygonRecipe,
-      'predict',
-      '--input',
-      png,
-      '--model',
-      model,
-      '--out',
-      tmp.fresh(),
-      '--coordinates',
-      'map',
-    );
-    expectFakeError(r, 2, png, /no georeference/);
-  });
-
-  it('evaluate reports the building score against the polygon files', async () => {
-    const out = tmp.fresh('eval-poly');
-    expectOk(await run(polygonRecipe, 'evaluate', '--data', data, '--model', model, '--out', out));
-    const metrics = readJson(path.join(out, 'metrics.json')) as {
-      buildings: { tp: number; fp: number; fn: number; f1: number };
-    };
-    expect(metrics.buildings).toMatchObject({ tp: 8, fp: 0, fn: 0, f1: 1 });
   });
 });
