@@ -4,7 +4,6 @@
  * palette. Every value must be a class or the declared ignore value, so a mislabelled file fails
  * loudly instead of training on a class that does not exist.
  */
-import sharp from 'sharp';
 import { readMaskSamples } from './binary-mask.js';
 import type { ClassList, Rgb } from './class-list.js';
 import { DataFileError } from './errors.js';
