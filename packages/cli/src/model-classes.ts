@@ -75,7 +75,7 @@ const SPARSE_LOSSES: Record<
   (
     yTrue: tf.Tensor,
     yPred: tf.Tensor,
-    options: { ignoreIndex?: number; classWeights?: number[] },
+    options: { ignoreIndex?: number; classWeights?: number[]; checkLabels?: boolean },
   ) => tf.Scalar
 > = {
   sparseCategoricalCrossentropy,
@@ -102,7 +102,10 @@ export function registerClassLoss(
       `train: loss '${base}' is not a sparse multi-class loss (use ${SPARSE_LOSS_NAMES.join(', ')})`,
     );
   }
+  // The readers reject a mask value outside the class list (naming the file), so the loss need
+  // not read labels back mid-step: that read would keep the step out of the compiled graph.
   const options = {
+    checkLabels: false,
     ...(list.ignoreIndex !== undefined ? { ignoreIndex: list.ignoreIndex } : {}),
     ...(classWeights ? { classWeights } : {}),
   };

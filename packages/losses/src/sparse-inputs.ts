@@ -21,6 +21,12 @@ export interface SparseClassOptions {
    * frequency weights. Default: all 1.
    */
   classWeights?: readonly number[];
+  /**
+   * Check that every label is a class index or the ignore index (default true). The check reads
+   * one count back to the CPU, which a compiled training step (one TensorFlow graph a batch)
+   * cannot do: turn it off where the masks were checked when read, as the toolkit's readers do.
+   */
+  checkLabels?: boolean;
 }
 
 /** The pieces the sparse losses are computed from (all inside the caller's `tf.tidy`). */
@@ -74,22 +80,13 @@ export function sparseInputs(
   const weights = classWeightTensor(functionName, options.classWeights, numClasses);
   const images = yPred.shape[0]!;
   const pixels = leading.reduce((a, b) => a * b, 1);
-  const raw = tf.reshape(yTrue.dtype === 'int32' ? yTrue : tf.round(yTrue), [pixels]);
+  const raw = tf.reshape(yTrue.dtype === 'int32' ? yTrue : tf.round(yTrue), [
+    pixels,
+  ]) as tf.Tensor1D;
   const ignored =
     ignoreIndex === undefined ? tf.zerosLike(raw).asType('bool') : tf.equal(raw, ignoreIndex);
-  const outside = tf.logicalAnd(
-    tf.logicalNot(ignored),
-    tf.logicalOr(tf.less(raw, 0), tf.greaterEqual(raw, numClasses)),
-  );
-  const badCount = tf.sum(tf.cast(outside, 'int32')).dataSync()[0]!;
-  if (badCount > 0) {
-    const bad = tf.max(tf.where(outside, tf.abs(raw), tf.zerosLike(raw))).dataSync()[0];
-    throw new Error(
-      `${functionName}: ${badCount} label(s) are not class indices 0..${numClasses - 1}` +
-        `${ignoreIndex === undefined ? ' (no ignoreIndex set)' : ` nor the ignore index ${ignoreIndex}`}` +
-        ` (e.g. ${bad}); yTrue must hold class indices, not one-hot vectors`,
-    );
-  }
+  if (options.checkLabels !== false)
+    checkLabelValues(functionName, raw, ignored, numClasses, ignoreIndex);
   const valid = tf.cast(tf.logicalNot(ignored), 'float32') as tf.Tensor1D;
   const labels = tf.cast(tf.where(ignored, tf.zerosLike(raw), raw), 'int32') as tf.Tensor1D;
   const probabilities = tf.reshape(yPred.dtype === 'float32' ? yPred : tf.cast(yPred, 'float32'), [
@@ -124,4 +121,26 @@ export function meanOrZero(sum: tf.Scalar, count: tf.Scalar): tf.Scalar {
     tf.div(sum, tf.maximum(count, 1e-12)),
     tf.scalar(0),
   ) as tf.Scalar;
+}
+
+/** Throws, naming a bad value, when a label is neither a class index nor the ignore index. */
+function checkLabelValues(
+  functionName: string,
+  raw: tf.Tensor1D,
+  ignored: tf.Tensor,
+  numClasses: number,
+  ignoreIndex: number | undefined,
+): void {
+  const outside = tf.logicalAnd(
+    tf.logicalNot(ignored),
+    tf.logicalOr(tf.less(raw, 0), tf.greaterEqual(raw, numClasses)),
+  );
+  const badCount = tf.sum(tf.cast(outside, 'int32')).dataSync()[0]!;
+  if (badCount === 0) return;
+  const bad = tf.max(tf.where(outside, tf.abs(raw), tf.zerosLike(raw))).dataSync()[0];
+  throw new Error(
+    `${functionName}: ${badCount} label(s) are not class indices 0..${numClasses - 1}` +
+      `${ignoreIndex === undefined ? ' (no ignoreIndex set)' : ` nor the ignore index ${ignoreIndex}`}` +
+      ` (e.g. ${bad}); yTrue must hold class indices, not one-hot vectors`,
+  );
 }

@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { bceDiceLoss, diceCoefficient, iouScore, precision, recall } from '@unet/losses';
+import {
+  bceDiceLoss,
+  diceCoefficient,
+  iouScore,
+  precision,
+  recall,
+  sparseCategoricalCrossentropy,
+} from '@unet/losses';
 import { compilePredict, compileTrainStep } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
@@ -122,6 +129,54 @@ describe('compileTrainStep', () => {
     eager.dispose();
     compiled.dispose();
   });
+
+  it.each([
+    [false, null],
+    [true, /read by JS during the step/],
+  ] as const)(
+    "a many-class model (sparse cross-entropy, void ignored, class weights; checkLabels %s) gives eager's loss",
+    (checkLabels, fallback) => {
+      // Four classes and void (4): the multi-class apps' loss. Its label check reads a count back
+      // to JS, so only checkLabels: false (what the apps pass) keeps the step in the graph.
+      const loss = (t: tf.Tensor, p: tf.Tensor) =>
+        sparseCategoricalCrossentropy(t, p, {
+          ignoreIndex: 4,
+          classWeights: [0.5, 2, 1, 3],
+          checkLabels,
+        });
+      const build = () => {
+        const input = tf.input({ shape: [SIZE, SIZE, 3] });
+        const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' });
+        const head = tf.layers.conv2d({ filters: 4, kernelSize: 1, activation: 'softmax' });
+        const m = tf.model({
+          inputs: input,
+          outputs: head.apply(conv.apply(input)) as tf.SymbolicTensor,
+        });
+        m.compile({ loss, optimizer: createOptimizer('adam', 1e-3) });
+        return m;
+      };
+      const eager = build();
+      const compiled = build();
+      compiled.setWeights(eager.getWeights());
+      const step = compileTrainStep(compiled, quiet);
+      for (let s = 0; s < 4; s++) {
+        const [x, y] = tf.tidy(() => [
+          tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', s),
+          tf.randomUniform([2, SIZE, SIZE, 1], 0, 5, 'int32', s + 1).toFloat(),
+        ]);
+        const want = eagerStep(eager, x, y);
+        expect(Math.abs(step.trainOnBatch(x, y)[0]! - want) / want).toBeLessThan(1e-4);
+        tf.dispose([x, y]);
+      }
+      if (fallback) expect(step.fallbackReason).toMatch(fallback);
+      else expect(step.fallbackReason).toBeNull();
+      step.sync();
+      expect(maxDiff(compiled.getWeights(), eager.getWeights())).toBeLessThan(1e-4);
+      step.dispose();
+      eager.dispose();
+      compiled.dispose();
+    },
+  );
 
   it('keeps weights in the session until sync writes them back, and picks up setWeights', () => {
     const [eager, compiled] = pair();
