@@ -87,7 +87,7 @@ describe('sparse losses ignore the ignore index', () => {
 
   it.each(LOSSES)(
     '%s: checkLabels false reads nothing back and gives the same value on valid labels',
-    (name, loss) => {
+    (_name, loss) => {
       const t = labels();
       const p = probabilities();
       const checked = value(() => loss(t, p, options));
