@@ -79,6 +79,30 @@ describe('toTfDataset', () => {
     expect((await collect(again)).flatMap((b) => b.ids)).toEqual(epoch1);
   });
 
+  it('setEpoch(e) starts at epoch e: a resumed run draws what an unbroken one draws', async () => {
+    const augment = { flipHorizontal: true, flipVertical: true, rotate90: true };
+    const unbroken = toTfDataset(samples, { batchSize: 5, seed: 3, augment });
+    await collect(unbroken);
+    const second = await collect(unbroken);
+    const resumed = toTfDataset(samples, { batchSize: 5, seed: 3, augment });
+    resumed.setEpoch(1);
+    const pixels = async (d: typeof unbroken) => {
+      const out: number[] = [];
+      await d.forEachAsync((b) => {
+        out.push(...b.xs.dataSync());
+        tf.dispose([b.xs, b.ys]);
+      });
+      return out;
+    };
+    expect((await collect(resumed)).map((b) => b.ids)).toEqual(second.map((b) => b.ids));
+    const a = toTfDataset(samples, { batchSize: 5, seed: 3, augment });
+    a.setEpoch(4);
+    const b = toTfDataset(samples, { batchSize: 5, seed: 3, augment });
+    for (let e = 0; e < 4; e++) await collect(b);
+    expect(await pixels(a)).toEqual(await pixels(b));
+    expect(() => resumed.setEpoch(-1)).toThrow(/non-negative integer/);
+  });
+
   it('augments image and mask together and keeps masks binary', async () => {
     const batches = await collect(
       toTfDataset(samples, { batchSize: 5, augment: { elastic: { probability: 1 } } }),

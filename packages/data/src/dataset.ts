@@ -30,6 +30,22 @@ export interface TfDatasetOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * A dataset whose epochs are seeded by their number (what {@link toTfDataset} returns).
+ * `setEpoch(e)` makes the next iteration epoch `e`, with the order and augmentations an
+ * uninterrupted run draws for it: `train` calls it when it resumes at epoch `e`.
+ */
+export interface EpochSeededDataset<T extends tf.TensorContainer> extends tf.data.Dataset<T> {
+  setEpoch(epoch: number): void;
+}
+
+/** True when `dataset` is an {@link EpochSeededDataset}. */
+export function isEpochSeeded<T extends tf.TensorContainer>(
+  dataset: tf.data.Dataset<T>,
+): dataset is EpochSeededDataset<T> {
+  return typeof (dataset as Partial<EpochSeededDataset<T>>).setEpoch === 'function';
+}
+
 /** One training batch. */
 export interface TfBatch extends tf.TensorContainerObject {
   /** Images, NHWC float32 in [0, 1]. */
@@ -87,7 +103,7 @@ interface Shape {
 export function toTfDataset(
   samples: readonly (Sample | SampleRef)[],
   options: TfDatasetOptions,
-): tf.data.Dataset<TfBatch> {
+): EpochSeededDataset<TfBatch> {
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     throw new Error(`batchSize must be a positive integer, got ${batchSize}`);
@@ -169,7 +185,13 @@ export function toTfDataset(
     : Math.ceil(samples.length / batchSize);
   // tf.data cannot know the length of a generator; fitDataset uses it for progress and epochs.
   (dataset as { size: number }).size = batchCount;
-  return dataset as tf.data.Dataset<TfBatch>;
+  return Object.assign(dataset as tf.data.Dataset<TfBatch>, {
+    setEpoch(next: number) {
+      if (!Number.isInteger(next) || next < 0)
+        throw new Error(`setEpoch: epoch must be a non-negative integer, got ${next}`);
+      epoch = next;
+    },
+  });
 }
 
 function isRef(item: Sample | SampleRef): item is SampleRef {

@@ -35,8 +35,8 @@ export {
 } from './class-weights.js';
 export type { CocoImageAnnotations, CocoRle } from './coco.js';
 export { decodeCocoRle, parseCocoAnnotations } from './coco.js';
-export type { TfBatch, TfDatasetOptions } from './dataset.js';
-export { toTfDataset } from './dataset.js';
+export type { EpochSeededDataset, TfBatch, TfDatasetOptions } from './dataset.js';
+export { isEpochSeeded, toTfDataset } from './dataset.js';
 export type { DataProblem, SkippedSample } from './errors.js';
 export { DataFileError } from './errors.js';
 export type { GeoReference } from './geotiff.js';

@@ -18,7 +18,10 @@ export type BatchDataset = tf.data.Dataset<tf.TensorContainer>;
 export interface TrainOptions {
   /** The model to train (compiled here when `loss` is given). Its weights are updated in place. */
   model: tf.LayersModel;
-  /** Training batches `{ xs, ys }`; give this or `x` and `y`. */
+  /**
+   * Training batches `{ xs, ys }`; give this or `x` and `y`. A resumed run calls `setEpoch` on
+   * a dataset that has it (`toTfDataset`'s), so its epochs draw what an unbroken run draws.
+   */
   data?: BatchDataset;
   /** Training images, NHWC float32 (with `y`). */
   x?: tf.Tensor;

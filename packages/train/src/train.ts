@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { arrayDataset } from '@unet/data';
+import { arrayDataset, isEpochSeeded } from '@unet/data';
 import { attachCompiledFit } from '@unet/runtime';
 import { BatchNormRecalibration, withLastBatchFlag } from './callbacks/batch-norm-recalibration.js';
 import { CSVLogger } from './callbacks/csv-logger.js';
@@ -184,6 +184,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       batchesPerEpoch = Math.ceil(xTrain.shape[0]! / batchSize);
     } else {
       dataset = options.data!;
+      // A resumed run sees the orders and augmentations an uninterrupted one would have drawn.
+      if (isEpochSeeded(dataset)) dataset.setEpoch(initialEpoch);
     }
 
     // Batch-norm recalibration: on by default when the model has batch norm.
