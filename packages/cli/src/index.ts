@@ -31,7 +31,7 @@ export { formatHelp, parseFlags, UsageError } from './parse-flags.js';
 export { listImageInputs } from './predict-command.js';
 export type { EnqueuePredictOptions, EnqueuePredictSummary } from './queue/enqueue-predict.js';
 export { enqueuePredict } from './queue/enqueue-predict.js';
-export type { PredictJobData, PredictJobResult } from './queue/predict-job.js';
+export type { PredictJobData, PredictJobResult, TileSettings } from './queue/predict-job.js';
 export type { PredictWorker, PredictWorkerOptions } from './queue/predict-worker.js';
 export { createPredictWorker } from './queue/predict-worker.js';
 export { parseShard, type Shard, selectShard, shardOf } from './queue/shard.js';

@@ -56,9 +56,22 @@ export async function predictCommand(
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`predict: --threshold must be in (0, 1), got ${threshold}`);
   const inputs = selectShard(await listImageInputs(flags.input), flags.shard);
+  const tile = bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false);
   if (flags.queue) {
     const { queue: url, 'queue-name': queueName = recipe.program } = flags;
-    await enqueuePredict({ ...flags, url, queueName, program: recipe.program, files: inputs, log });
+    if (!(flags['tiles-per-job'] >= 1))
+      throw new UsageError(`predict: --tiles-per-job must be >= 1, got ${flags['tiles-per-job']}`);
+    await enqueuePredict({
+      ...flags,
+      url,
+      queueName,
+      program: recipe.program,
+      files: inputs,
+      threshold,
+      tile,
+      tilesPerJob: flags['tiles-per-job'],
+      log,
+    });
     return;
   }
   const files = new Map(inputs.map((f) => [path.basename(f, path.extname(f)), f]));
@@ -81,7 +94,7 @@ export async function predictCommand(
       outDir: out,
       overlays: flags.overlay,
       keepMasks: false,
-      tile: bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false),
+      tile,
       inputSize: bundle && !bundle.tiling ? [bundle.input.height, bundle.input.width] : undefined,
       tta: flags.tta === 'off' ? 'none' : flags.tta,
       compile,

@@ -65,6 +65,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'queue',
     'queue-name',
     'shard',
+    'tiles-per-job',
   ],
   worker: ['queue', 'queue-name', 'concurrency', 'lock-duration', 'backend'],
 };

@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 export const QUEUE_CLI = path.join(import.meta.dirname, 'queue-cli.mjs');
+/** The same with tiled prediction, as the satellite app (large scenes become flows). */
+export const TILED_QUEUE_CLI = path.join(import.meta.dirname, 'tiled-queue-cli.mjs');
 
 export interface CliChild {
   child: ChildProcess;
@@ -17,9 +19,14 @@ export interface CliChild {
 }
 
 export function spawnCli(...args: string[]): CliChild {
+  return spawnScript(QUEUE_CLI, ...args);
+}
+
+/** Another test app's `script` (e.g. tiled-queue-cli.mjs) as a child process. */
+export function spawnScript(script: string, ...args: string[]): CliChild {
   const env = { ...process.env };
   delete env.UNET_DEBUG;
-  const child = spawn(process.execPath, [QUEUE_CLI, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -66,5 +73,37 @@ export function spawnCli(...args: string[]): CliChild {
         });
         check();
       }),
+  };
+}
+
+/**
+ * The children one test file starts: `spawn` them, start `worker`s on a queue and wait until they
+ * listen, stop them with SIGTERM, and `killAll` whatever is still running (in afterAll).
+ */
+export function cliChildren(script = QUEUE_CLI) {
+  const children: CliChild[] = [];
+  const spawnOne = (...args: string[]): CliChild => {
+    const c = spawnScript(script, ...args);
+    children.push(c);
+    return c;
+  };
+  return {
+    spawn: spawnOne,
+    async startWorkers(count: number, url: string, ...args: string[]): Promise<CliChild[]> {
+      const workers = Array.from({ length: count }, () =>
+        spawnOne('worker', '--queue', url, ...args),
+      );
+      await Promise.all(workers.map((w) => w.waitFor(/worker \S+ on queue/)));
+      return workers;
+    },
+    stopGracefully(workers: CliChild[]) {
+      for (const w of workers) w.child.kill('SIGTERM');
+      return Promise.all(workers.map((w) => w.exited));
+    },
+    async killAll(): Promise<void> {
+      for (const c of children)
+        if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      await Promise.all(children.map((c) => c.exited));
+    },
   };
 }

@@ -2,8 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { BundleError, type BundleManifest } from './bundle-manifest.js';
 import { normalizePercentiles } from './percentile-stretch.js';
 import { predictProbability } from './predict-image.js';
+import { fixedInputSize } from './predict-model.js';
 import { type RasterImage, thresholdRaster } from './raster.js';
-import { fixedInputSize } from './tiled-predict.js';
 
 /** Options of {@link predictWithBundle}. */
 export interface BundlePredictOptions {

@@ -48,6 +48,8 @@ export type { PercentileOptions } from './percentile-stretch.js';
 export { normalizePercentiles } from './percentile-stretch.js';
 export type { PredictImageOptions } from './predict-image.js';
 export { predictProbability } from './predict-image.js';
+export type { PredictModel } from './predict-model.js';
+export { fixedInputSize } from './predict-model.js';
 export type { RasterImage } from './raster.js';
 export { channelOf, cropReflect, reflectIndex, thresholdRaster, toChannels } from './raster.js';
 export { resizeBilinear, resizeNearest } from './resize.js';
@@ -58,5 +60,8 @@ export type {
   MaskPair,
 } from './score-masks.js';
 export { evaluateMasks, scoreMaskPair, summarizeScores } from './score-masks.js';
-export type { PredictModel, TileOptions, TilePlan } from './tiled-predict.js';
-export { fixedInputSize, planTiles, predictTiled } from './tiled-predict.js';
+export type { TileOutputs } from './tile-blend.js';
+export { TileBlender } from './tile-blend.js';
+export type { TiledPredictionPlan, TileOptions, TilePlan } from './tile-plan.js';
+export { planTiledPrediction, planTiles } from './tile-plan.js';
+export { predictTiled, predictTiles } from './tiled-predict.js';

@@ -1,13 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictWithTta, type TtaTransforms } from './objects/tta.js';
+import { fixedInputSize, type PredictModel } from './predict-model.js';
 import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
 import { resizeBilinear } from './resize.js';
-import {
-  fixedInputSize,
-  type PredictModel,
-  predictTiled,
-  type TileOptions,
-} from './tiled-predict.js';
+import type { TileOptions } from './tile-plan.js';
+import { predictTiled } from './tiled-predict.js';
 
 /** How a model is run on one image (shared by `predict` and `evaluate`). */
 export interface PredictImageOptions {

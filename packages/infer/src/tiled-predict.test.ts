@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { planTiles, predictProbability, predictTiled, type RasterImage } from '@unet/infer';
+import {
+  planTiledPrediction,
+  planTiles,
+  predictProbability,
+  predictTiled,
+  predictTiles,
+  type RasterImage,
+  TileBlender,
+} from '@unet/infer';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // On tfjs's pure-JavaScript cpu backend: what runs here runs in a browser.
@@ -135,6 +143,30 @@ describe('tiled prediction', () => {
     expect(
       diff(misaligned.data, farFromTileEdges(160, 112, 64, oddPlan.origins, 8)),
     ).toBeGreaterThan(1e-4);
+  });
+
+  it('tiles predicted in separate pieces and blended in order equal predictTiled bit for bit', async () => {
+    const model = smallUnet();
+    const image = seededImage(200, 150);
+    const options = { tileSize: 64, overlap: 24, align: 16, batchSize: 2 };
+    const tiled = await predictTiled(model, image, options);
+    const plan = planTiledPrediction(model, 200, 150, options);
+    expect([plan.columns, plan.rows, plan.batchSize]).toEqual([6, 4, 2]);
+    // Pieces of 6 tiles (a multiple of the batch), predicted out of order as separate jobs would.
+    const starts = [12, 0, 18, 6];
+    const pieces = await Promise.all(
+      starts.map((s) => predictTiles(model, image, plan, s, Math.min(s + 6, plan.origins.length))),
+    );
+    const blender = new TileBlender(plan);
+    expect(() => blender.add(pieces[0]!)).toThrow(/do not continue the blend at tile 0 of 24/);
+    for (const piece of [...pieces].sort((a, b) => a.start - b.start)) blender.add(piece);
+    const stitched = blender.finish();
+    expect([stitched.width, stitched.height, stitched.channels]).toEqual([200, 150, 1]);
+    expect(Buffer.from(stitched.data.buffer).equals(Buffer.from(tiled.data.buffer))).toBe(true);
+    // A missing piece is an error, not a silently darker stitch.
+    const partial = new TileBlender(plan);
+    partial.add(pieces[1]!);
+    expect(() => partial.finish()).toThrow(/the blend has 6 of 24 tiles/);
   });
 
   it('segments a 1388x1040 microscope-sized image at full resolution', async () => {

@@ -19,7 +19,7 @@ import {
   resolveCheckpointDir,
   writeCheckpointDir,
 } from './checkpoint-store.js';
-import { CHECKPOINT_FILES } from './model-io.js';
+import { CHECKPOINT_FILES, topologyInputShape } from './model-io.js';
 
 /** What {@link exportBundle} cannot read from the model folder itself. */
 export interface BundleInfo {
@@ -58,16 +58,9 @@ async function readJson<T>(file: string, what: string): Promise<T> {
   }
 }
 
-/** The NHWC input size from the topology's InputLayer (no model needs to be built). */
+/** The fixed NHWC input size from the topology (no model needs to be built). */
 function inputShape(json: ModelJson, file: string) {
-  const layers = json.modelTopology?.config?.layers ?? [];
-  // Functional models have an InputLayer; Sequential ones put the shape on their first layer.
-  const input = layers.find(
-    (l) => l.config?.batch_input_shape ?? l.config?.batchInputShape,
-  )?.config;
-  const shape = (input?.batch_input_shape ?? input?.batchInputShape) as
-    | (number | null)[]
-    | undefined;
+  const shape = topologyInputShape(json.modelTopology);
   const [, height, width, channels] = shape ?? [];
   if (shape?.length !== 4 || !height || !width || !channels) {
     throw new BundleError(

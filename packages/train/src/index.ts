@@ -36,7 +36,13 @@ export { evaluate } from './evaluate.js';
 export { getLearningRate, setLearningRate } from './learning-rate.js';
 export type { NumericLogs, RawLogs } from './logs.js';
 export { resolveLogs } from './logs.js';
-export { CHECKPOINT_FILES, loadModel, loadOptimizerInto, loadWeightsInto } from './model-io.js';
+export {
+  CHECKPOINT_FILES,
+  loadModel,
+  loadOptimizerInto,
+  loadWeightsInto,
+  readModelInputShape,
+} from './model-io.js';
 export type { MonitorMode } from './monitor.js';
 export { inferMode, Monitor } from './monitor.js';
 export type { OverlayOptions } from './overlay.js';

@@ -93,7 +93,7 @@ interface ModelJson {
   [key: string]: unknown;
 }
 
-async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+async function readModelJson(dir: string): Promise<{ folder: string; json: ModelJson }> {
   const folder = await existingCheckpoint(dir);
   const jsonFile = path.join(folder, CHECKPOINT_FILES.model);
   let json: ModelJson;
@@ -105,6 +105,41 @@ async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   if (json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
     throw new Error(`${jsonFile}: not a tfjs layers model (no modelTopology/weightsManifest)`);
   }
+  return { folder, json };
+}
+
+type TopologyLayer = { config?: Record<string, unknown> };
+
+/**
+ * The batch input shape recorded in a `model.json` topology (`[null, H, W, C]`, null for free
+ * dimensions), or undefined when none is recorded. Functional models have an InputLayer;
+ * Sequential ones put the shape on their first layer.
+ */
+export function topologyInputShape(topology: unknown): (number | null)[] | undefined {
+  const layers =
+    (topology as { config?: { layers?: TopologyLayer[] } } | null)?.config?.layers ?? [];
+  const input = layers.find(
+    (l) => l.config?.batch_input_shape ?? l.config?.batchInputShape,
+  )?.config;
+  return (input?.batch_input_shape ?? input?.batchInputShape) as (number | null)[] | undefined;
+}
+
+/**
+ * The input shape of the model saved in `dir` (as {@link loadModel} finds it), read from its
+ * topology without building the model or reading weights: enough to plan tiles.
+ * @throws naming `model.json` when it holds no input shape.
+ */
+export async function readModelInputShape(dir: string): Promise<(number | null)[]> {
+  const { folder, json } = await readModelJson(dir);
+  const shape = topologyInputShape(json.modelTopology);
+  if (!shape) {
+    throw new Error(`${path.join(folder, CHECKPOINT_FILES.model)}: no input shape in the topology`);
+  }
+  return shape;
+}
+
+async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
+  const { folder, json } = await readModelJson(dir);
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {

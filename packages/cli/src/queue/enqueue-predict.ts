@@ -1,15 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { FlowProducer, Job, Queue, QueueEvents } from 'bullmq';
 import { UsageError } from '../parse-flags.js';
 import {
   maskFileOf,
   PARTIAL_DIR,
   type PredictJobData,
   type PredictJobResult,
+  type TileSettings,
 } from './predict-job.js';
 import { bullConnection, checkRedis, openRedis, parseRedisUrl } from './redis-url.js';
+import {
+  type SceneJobData,
+  type TileBatchJobData,
+  type TileBatchResult,
+  tileRange,
+} from './scene-jobs.js';
+import { planQueueJobs } from './scene-plan.js';
 import { imageId } from './shard.js';
 
 /** Options of {@link enqueuePredict}. */
@@ -26,6 +34,14 @@ export interface EnqueuePredictOptions {
   out: string;
   threshold: number;
   overlay: boolean;
+  /**
+   * Tiled prediction (the recipe's `tile`, or a bundle's tiling). With it, an image of more than
+   * one tile is enqueued as a flow: tile-batch jobs and a parent that stitches the scene. Absent:
+   * every image is one job and the workers' recipe decides the tiling.
+   */
+  tile?: boolean | TileSettings;
+  /** About this many tiles per tile-batch job (rounded up to whole prediction batches). Default 64. */
+  tilesPerJob?: number;
   log: (line: string) => void;
   /** How often pending jobs are checked besides the events, ms. Default 2000. */
   reconcileMs?: number;
@@ -36,9 +52,20 @@ export interface EnqueuePredictOptions {
 /** What {@link enqueuePredict} resolves to (it throws when an image failed). */
 export interface EnqueuePredictSummary {
   runId: string;
+  /** Images enqueued (a scene split into tile batches counts once). */
   enqueued: number;
   skipped: number;
+  /** Of the images enqueued, the scenes split into tile-batch jobs. */
+  scenes: number;
 }
+
+// Retries for crashes and lost locks; finished jobs kept a while for inspection.
+const JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'fixed', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
 
 const LOCK_TTL_MS = 30_000;
 // Extends or deletes the lock only while it is still ours.
@@ -93,7 +120,7 @@ export async function enqueuePredict(
   const runId = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   if (todo.length === 0) {
     log(`all ${options.files.length} masks already written under ${path.join(out, 'masks')}`);
-    return { runId, enqueued: 0, skipped };
+    return { runId, enqueued: 0, skipped, scenes: 0 };
   }
   await checkRedis(target, 'predict');
 
@@ -101,6 +128,7 @@ export async function enqueuePredict(
   const lockKey = producerLockKey(queueName);
   let keepAlive: NodeJS.Timeout | undefined;
   let queue: Queue | undefined;
+  let flows: FlowProducer | undefined;
   let events: QueueEvents | undefined;
   try {
     const taken = await redis.set(lockKey, runId, 'PX', LOCK_TTL_MS, 'NX');
@@ -119,13 +147,17 @@ export async function enqueuePredict(
     const connection = bullConnection(target);
     queue = new Queue<PredictJobData, PredictJobResult>(queueName, { connection });
     events = new QueueEvents(queueName, { connection });
+    flows = new FlowProducer({ connection });
     queue.on('error', () => {});
+    flows.on('error', () => {});
     events.on('error', () => {});
     await withTimeout(events.waitUntilReady(), 10_000, `predict: Redis at ${target.label}`);
     // Waiting jobs left by a predict that died: nobody follows them any more (the lock was free).
     await queue.drain(true);
 
-    const pending = new Map<string, PredictJobData>();
+    const pending = new Map<string, PredictJobData | SceneJobData>();
+    // Tile batches of scenes: only shown as progress; their scene's parent job is what counts.
+    const batchesPending = new Map<string, TileBatchJobData>();
     const failures: { file: string; reason: string }[] = [];
     let finished = 0;
     const total = todo.length;
@@ -156,42 +188,59 @@ export async function enqueuePredict(
     };
     events.on('completed', ({ jobId, returnvalue }) => {
       const value = returnvalue as unknown;
-      const result = (typeof value === 'string' ? JSON.parse(value) : value) as PredictJobResult;
-      settle(jobId, result);
+      const result = typeof value === 'string' ? JSON.parse(value) : value;
+      const batch = batchesPending.get(jobId);
+      if (!batch) return settle(jobId, result as PredictJobResult);
+      batchesPending.delete(jobId);
+      log(`  ${batch.name}: ${tileRange(batch)} (${(result as TileBatchResult).worker})`);
     });
     events.on('failed', ({ jobId }) => {
       // Also sent for attempts that will be retried: only a job in the failed set is final.
       if (pending.has(jobId)) check(jobId).catch(() => {});
     });
 
-    const jobs = todo.map((file, i) => {
-      const data: PredictJobData = {
+    const plan = await planQueueJobs(
+      todo.map((file) => path.resolve(file)),
+      {
         runId,
         program: options.program,
-        name: imageId(file),
-        file: path.resolve(file),
         out,
         model: path.resolve(options.model),
         threshold: options.threshold,
         overlay: options.overlay,
-      };
-      const jobId = `${runId}-${i}`;
+      },
+      options.tile,
+      options.tilesPerJob ?? 64,
+    );
+    const jobs = plan.images.map(({ jobId, data }) => {
       pending.set(jobId, data);
-      return {
-        name: data.name,
-        data,
-        opts: {
-          jobId,
-          attempts: 3,
-          backoff: { type: 'fixed', delay: 1000 },
-          removeOnComplete: { age: 24 * 3600, count: 100_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      };
+      return { name: data.name, data, opts: { jobId, ...JOB_OPTIONS } };
     });
     for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+    // A scene is a flow: its parent waits in BullMQ until every tile batch is done.
+    for (const scene of plan.scenes) {
+      pending.set(scene.jobId, scene.data);
+      for (const b of scene.batches) batchesPending.set(b.jobId, b.data);
+      await flows.add({
+        name: scene.data.name,
+        queueName,
+        data: scene.data,
+        opts: { jobId: scene.jobId, ...JOB_OPTIONS },
+        children: scene.batches.map((b) => ({
+          name: `${scene.data.name}:tiles`,
+          queueName,
+          data: b.data,
+          // The scene runs as soon as a batch fails for good, to fail naming it.
+          opts: { jobId: b.jobId, ...JOB_OPTIONS, continueParentOnFailure: true },
+        })),
+      });
+    }
+    const batchCount = plan.scenes.reduce((n, s) => n + s.batches.length, 0);
     log(
       `run ${runId}: ${total} jobs on queue '${queueName}' at ${target.label}; ` +
+        (plan.scenes.length > 0
+          ? `${plan.scenes.length} large scenes in ${batchCount} tile-batch jobs; `
+          : '') +
         `start workers with: ${options.program} worker --queue ${options.url}` +
         (queueName === options.program ? '' : ` --queue-name ${queueName}`),
     );
@@ -225,7 +274,7 @@ export async function enqueuePredict(
     if (failures.length === 0) {
       await fs.rm(path.join(out, PARTIAL_DIR), { recursive: true, force: true });
       log(`${total} masks written under ${path.join(out, 'masks')}`);
-      return { runId, enqueued: total, skipped };
+      return { runId, enqueued: total, skipped, scenes: plan.scenes.length };
     }
     throw new Error(
       `predict: ${failures.length} of ${total} images failed:\n` +
@@ -234,6 +283,7 @@ export async function enqueuePredict(
   } finally {
     if (keepAlive) clearInterval(keepAlive);
     await events?.close().catch(() => {});
+    await flows?.close().catch(() => {});
     await queue?.close().catch(() => {});
     await redis.eval(RELEASE, 1, lockKey, runId).catch(() => {});
     redis.disconnect();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { decodeImage, type RasterImage } from '@unet/data';
-import { fixedInputSize } from '@unet/infer';
+import { fixedInputSize, type TileOptions } from '@unet/infer';
 import { predict } from '@unet/train';
 import type { SegmentationRecipe } from '../recipe.js';
 
@@ -24,7 +24,17 @@ export interface PredictJobData {
   model: string;
   threshold: number;
   overlay: boolean;
+  /** `image` (or absent): one job segments the whole image; see `scene-jobs.ts` for the others. */
+  kind?: 'image';
+  /**
+   * Tiled prediction as the producer's `predict` would run it (the recipe's or bundle's);
+   * absent: the worker's recipe decides.
+   */
+  tile?: boolean | TileSettings;
 }
+
+/** Tile options as a job carries them (plain JSON). */
+export type TileSettings = Omit<TileOptions, 'onProgress'>;
 
 /** What a finished job returns. */
 export interface PredictJobResult {
@@ -59,21 +69,8 @@ export async function runPredictJob(
   /** Called before the files are moved into place; throws when the job is no longer ours. */
   beforeCommit: () => Promise<void> = async () => {},
 ): Promise<PredictJobResult> {
-  let image: RasterImage;
-  try {
-    image = recipe.readImage
-      ? await recipe.readImage(data.file, recipe.channels)
-      : await decodeImage(data.file, { channels: fixedInputSize(model).channels === 1 ? 1 : 3 });
-  } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? String(error);
-    throw new BadInputError(reason.includes(data.file) ? reason : `${data.file}: ${reason}`);
-  }
-  const partial = path.join(
-    data.out,
-    PARTIAL_DIR,
-    `${data.name}-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-  try {
+  const image = await readJobImage(recipe, model, data.file);
+  return withPartialDir(data, async (partial) => {
     const [result] = await predict({
       model,
       inputs: [{ name: data.name, image }],
@@ -81,22 +78,68 @@ export async function runPredictJob(
       outDir: partial,
       overlays: data.overlay,
       keepMasks: false,
-      tile: recipe.tile ?? false,
+      tile: data.tile ?? recipe.tile ?? false,
     });
-    const maskFile = maskFileOf(data.out, data.name);
-    const done: PredictJobResult = { maskFile, worker: workerId };
-    await beforeCommit();
-    // The mask last: its presence is what a rerun takes as "done".
-    if (result?.overlayFile) {
-      done.overlayFile = path.join(data.out, 'overlays', `${data.name}.png`);
-      await fs.mkdir(path.dirname(done.overlayFile), { recursive: true });
-      await fs.rename(result.overlayFile, done.overlayFile);
-    }
     if (!result?.maskFile) throw new Error(`predict wrote no mask for ${data.file}`);
-    await fs.mkdir(path.dirname(maskFile), { recursive: true });
-    await fs.rename(result.maskFile, maskFile);
-    return done;
+    return commitOutputs(data, result.maskFile, result.overlayFile, beforeCommit);
+  });
+}
+
+/**
+ * Decodes a job's image as `predict` does (the recipe's reader, else the model's channel count).
+ * @throws {@link BadInputError} naming the file when it cannot be read.
+ */
+export async function readJobImage(
+  recipe: SegmentationRecipe,
+  model: tf.LayersModel,
+  file: string,
+): Promise<RasterImage> {
+  try {
+    return recipe.readImage
+      ? await recipe.readImage(file, recipe.channels)
+      : await decodeImage(file, { channels: fixedInputSize(model).channels === 1 ? 1 : 3 });
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? String(error);
+    throw new BadInputError(reason.includes(file) ? reason : `${file}: ${reason}`);
+  }
+}
+
+/** Runs `write` with a private temp folder under `out` (removed afterwards, whatever happens). */
+export async function withPartialDir<T>(
+  data: Pick<PredictJobData, 'out' | 'name'>,
+  write: (dir: string) => Promise<T>,
+): Promise<T> {
+  const partial = path.join(
+    data.out,
+    PARTIAL_DIR,
+    `${data.name}-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
+  try {
+    return await write(partial);
   } finally {
     await fs.rm(partial, { recursive: true, force: true });
   }
+}
+
+/**
+ * Moves a mask (and overlay) written in a temp folder into `<out>/masks` (and `overlays`), the
+ * mask last: its presence is what a rerun takes as "done".
+ */
+export async function commitOutputs(
+  data: Pick<PredictJobData, 'out' | 'name'>,
+  writtenMask: string,
+  writtenOverlay: string | undefined,
+  beforeCommit: () => Promise<void>,
+): Promise<PredictJobResult> {
+  const maskFile = maskFileOf(data.out, data.name);
+  const done: PredictJobResult = { maskFile, worker: workerId };
+  await beforeCommit();
+  if (writtenOverlay) {
+    done.overlayFile = path.join(data.out, 'overlays', `${data.name}.png`);
+    await fs.mkdir(path.dirname(done.overlayFile), { recursive: true });
+    await fs.rename(writtenOverlay, done.overlayFile);
+  }
+  await fs.mkdir(path.dirname(maskFile), { recursive: true });
+  await fs.rename(writtenMask, maskFile);
+  return done;
 }

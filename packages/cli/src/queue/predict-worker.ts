@@ -13,6 +13,17 @@ import {
   workerId,
 } from './predict-job.js';
 import { bullConnection, checkRedis, parseRedisUrl } from './redis-url.js';
+import {
+  runSceneJob,
+  runTileBatchJob,
+  type SceneJobData,
+  type TileBatchJobData,
+  type TileBatchResult,
+  tileRange,
+} from './scene-jobs.js';
+
+type QueueJobData = PredictJobData | SceneJobData | TileBatchJobData;
+type QueueJobResult = PredictJobResult | TileBatchResult;
 
 /** Options of {@link createPredictWorker}. */
 export interface PredictWorkerOptions {
@@ -77,7 +88,7 @@ export async function createPredictWorker(options: PredictWorkerOptions): Promis
   };
 
   const lockDuration = options.lockDuration ?? 30_000;
-  const worker = new Worker<PredictJobData, PredictJobResult>(
+  const worker = new Worker<QueueJobData, QueueJobResult>(
     queueName,
     async (job, token) => {
       const data = job.data;
@@ -86,23 +97,45 @@ export async function createPredictWorker(options: PredictWorkerOptions): Promis
           `job for ${data.program}, taken by a ${recipe.program} worker: give each app its own --queue-name`,
         );
       }
-      log(`start ${data.name} (job ${job.id}, attempt ${job.attemptsMade + 1})`);
+      const what = data.kind === 'tiles' ? `${data.name} ${tileRange(data)}` : data.name;
+      log(`start ${what} (job ${job.id}, attempt ${job.attemptsMade + 1})`);
       const started = Date.now();
+      // A worker whose lock ran out (its event loop blocked past lockDuration) may see its job
+      // handed to another: then it writes nothing, the other one does.
+      const beforeCommit = async () => {
+        if (token && !(await job.extendLock(token, lockDuration))) {
+          throw new Error(`lost the lock of job ${job.id} to another worker; not writing it`);
+        }
+      };
       try {
         const model = await modelFor(data.model);
-        const result = await runPredictJob(recipe, model, data, async () => {
-          // A worker whose lock ran out (its event loop blocked past lockDuration) may see its
-          // job handed to another: then it writes nothing, the other one does.
-          if (token && !(await job.extendLock(token, lockDuration))) {
-            throw new Error(`lost the lock of job ${job.id} to another worker; not writing it`);
+        if (data.kind === 'tiles') {
+          const batch = await runTileBatchJob(recipe, model, data, beforeCommit);
+          log(`wrote ${what} (${Date.now() - started} ms)`);
+          return batch;
+        }
+        let result: PredictJobResult;
+        if (data.kind === 'scene') {
+          // Children are flagged continueParentOnFailure: the scene runs as soon as one fails,
+          // drops the batches not started and fails naming that batch's reason.
+          const [failure] = Object.values(await job.getIgnoredChildrenFailures());
+          if (failure !== undefined) {
+            await job.removeUnprocessedChildren().catch(() => {});
+            throw new BadInputError(failure);
           }
-        });
+          const batches = Object.values(await job.getChildrenValues<TileBatchResult>());
+          result = await runSceneJob(recipe, model, data, batches, beforeCommit);
+        } else {
+          result = await runPredictJob(recipe, model, data, beforeCommit);
+        }
         log(`wrote ${result.maskFile} (${Date.now() - started} ms)`);
         return result;
       } catch (error) {
-        const message = (error as Error).message.split('\n')[0] ?? String(error);
+        const first = (error as Error).message.split('\n')[0] ?? String(error);
+        const message = data.kind === 'tiles' ? `${tileRange(data)}: ${first}` : first;
         log(`failed ${data.file}: ${message}`);
         if (error instanceof BadInputError) throw new UnrecoverableError(message);
+        if (message !== first) throw new Error(message, { cause: error });
         throw error;
       }
     },

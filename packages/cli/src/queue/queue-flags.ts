@@ -5,7 +5,7 @@ export const QUEUE_FLAGS = {
   queue: {
     type: 'string',
     value: 'URL',
-    help: 'redis://HOST:PORT[/DB]: predict enqueues one job per image for `worker`s (on any machine) instead of predicting here',
+    help: 'redis://HOST:PORT[/DB]: predict enqueues one job per image (tile batches for large scenes) for `worker`s (on any machine) instead of predicting here',
   },
   'queue-name': {
     type: 'string',
@@ -21,5 +21,11 @@ export const PREDICT_QUEUE_FLAGS = {
     type: 'string',
     value: 'I/N',
     help: 'only the images of shard I of N (1-based; split by a hash of the image name, the same on every machine)',
+  },
+  'tiles-per-job': {
+    type: 'number',
+    value: 'N',
+    default: 64,
+    help: 'with --queue and tiled prediction: a scene of many tiles is split into jobs of about N tiles, stitched when all are done',
   },
 } as const satisfies FlagSpecs;
