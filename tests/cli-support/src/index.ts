@@ -3,7 +3,8 @@
  * which run the built CLI (`dist/cli.js`) in a child process, and the contract suite of
  * @unet/cli (`packages/cli/src/*.test.ts`), which runs a fake recipe in-process. They check exit
  * codes and one-line errors and read the PNG, CSV and JSON files the commands write.
- * `cliHarness` binds them to one app.
+ * `cliHarness` binds them to one app; `appCli` and `describeTrainedApp` (app-suite.ts) run the
+ * suite every app shares on the app's own data.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -117,3 +118,16 @@ export function cliHarness({ program, appDir }: CliHarnessOptions) {
     unused,
   };
 }
+export {
+  type AppCli,
+  appCli,
+  type Corrupt,
+  cliArgs,
+  describeTrainedApp,
+  expectSplitCovers,
+  type Flags,
+  itListsCommands,
+  type Split,
+  type TrainedRun,
+  type TrainedSuiteSpec,
+} from './app-suite.js';
