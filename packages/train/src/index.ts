@@ -37,7 +37,7 @@ export { getLearningRate, setLearningRate } from './learning-rate.js';
 export type { NumericLogs, RawLogs } from './logs.js';
 export { resolveLogs } from './logs.js';
 export { CHECKPOINT_FILES, loadModel, loadOptimizerInto, loadWeightsInto } from './model-io.js';
-export type { MonitorMode } from './monitor.js';
+export type { MonitorMode, MonitorOptions } from './monitor.js';
 export { inferMode, Monitor } from './monitor.js';
 export type { OverlayOptions } from './overlay.js';
 export { renderOverlay, writeOverlay } from './overlay.js';

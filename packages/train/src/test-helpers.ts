@@ -3,9 +3,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@unet/runtime';
 import type { RawLogs } from '@unet/train';
 
 export const quiet = { log: () => {}, warn: () => {} };
+
+/** The native TensorFlow backend, quietly: `beforeAll(useTensorflow)`. */
+export async function useTensorflow(): Promise<void> {
+  await initBackend('tensorflow', quiet);
+}
 
 /** A silent line sink that remembers the lines. */
 export function collect(): { lines: string[]; log: (line: string) => void } {
