@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, expectOk, pngSize, readJson } from './files.js';
-import { cliHarness } from './index.js';
+import { cliHarness } from './harness.js';
 import {
   expectBinaryMask,
   expectHistory,
@@ -20,7 +20,7 @@ import {
   type LoadedModel,
 } from './outputs.js';
 
-/** Flag values by name; `true` is a bare flag, `undefined` leaves the flag out. */
+/** Flag values by name; `true` is a bare flag, `false` or `undefined` leaves the flag out. */
 export type Flags = Record<string, string | number | boolean | undefined>;
 
 /** `{ data, 'image-size': 64, overlay: true }` as `['--data', data, '--image-size', '64', '--overlay']`. */
