@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,45 +16,14 @@ import { loadModel, predict } from '@unet/train';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { enqueuePredict } = await import(path.join(root, 'packages/cli/dist/index.js'));
+// The tests' throwaway Redis (free loopback port, no persistence).
+const { startRedis } = await import(path.join(root, 'packages/cli/test/redis-server.mjs'));
 // bullmq is @unet/cli's dependency, not the bench's: resolved from there.
 const { Queue, Worker } = createRequire(path.join(root, 'packages/cli/package.json'))('bullmq');
 const APP = path.join(root, 'apps/folder/dist/cli.js');
 const shared = path.resolve(root, '../shared/data');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-queue-bench-'));
 const log = () => {};
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    tmp,
-  ]);
-  await new Promise((resolve) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept')) resolve();
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, child };
-}
 
 function startWorker(url) {
   const child = spawn(process.execPath, [APP, 'worker', '--queue', url], {
@@ -161,7 +129,7 @@ try {
   again.dispose();
   results.inProcessAgain = { seconds: s, imagesPerSecond: files.length / s };
 } finally {
-  redis.child.kill('SIGTERM');
+  await redis.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results, null, 2));

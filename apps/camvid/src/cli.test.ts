@@ -6,12 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import { readModelClasses } from '@unet/cli';
 import {
+  appCli,
   type CliResult,
-  cliHarness,
   expectLoadableModel,
   expectOk,
   linkFile,
@@ -22,15 +21,11 @@ import {
 } from '@unet/cli-test-support';
 import { CAMVID_CLASSES } from '@unet/data';
 import { loadModel } from '@unet/train';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-camvid';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError } = cliHarness({ program: PROGRAM, appDir });
-const repoRoot = path.resolve(appDir, '../..');
-const camvid = path.resolve(repoRoot, '../shared/data/camvid');
-const hasData = fs.existsSync(path.join(camvid, 'trainannot'));
-if (!hasData) console.warn(`[${PROGRAM} cli.test] ${camvid} not found: data tests skipped`);
+const app = appCli('unet-camvid', import.meta.url);
+const { cli } = app;
+const { root: camvid, hasData } = app.sharedData('camvid', 'trainannot');
 
 const NAMES = CAMVID_CLASSES.classes.map((c) => c.name);
 
@@ -47,12 +42,6 @@ function linkSubset(dir: string, subset: string, count: number): string[] {
   }
   return names.map((n) => n.replace(/\.png$/, ''));
 }
-
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-afterAll(tearDown);
 
 describe('--help', () => {
   it('names the SegNet layout and the HxW default size', async () => {
@@ -74,24 +63,18 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
   let valNames: string[];
 
   beforeAll(async () => {
-    data = path.join(tmp, 'data');
+    data = app.at('data');
     linkSubset(data, 'train', 8);
     valNames = linkSubset(data, 'val', 3);
-    out = path.join(tmp, 'run');
+    out = app.at('run');
     model = path.join(out, 'model');
-    trained = await cli(
-      'train',
-      '--data',
+    trained = await app.run('train', {
       data,
-      '--out',
       out,
-      '--image-size',
-      '48x64',
-      '--batch-size',
-      '4',
-      '--epochs',
-      '1',
-    );
+      'image-size': '48x64',
+      'batch-size': 4,
+      epochs: 1,
+    });
   }, 240_000);
 
   describe('train', () => {
@@ -137,18 +120,8 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
 
   describe('evaluate', () => {
     it('scores --subset val at 360x480: metrics.json, per_class.csv, confusion.csv/png', async () => {
-      const dir = path.join(tmp, 'eval');
-      const r = await cli(
-        'evaluate',
-        '--data',
-        data,
-        '--model',
-        model,
-        '--out',
-        dir,
-        '--subset',
-        'val',
-      );
+      const dir = app.at('eval');
+      const r = await app.run('evaluate', { data, model, out: dir, subset: 'val' });
       expectOk(r);
       const metrics = readJson<{
         images: number;
@@ -187,35 +160,17 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
     });
 
     it('refuses a subset CamVid does not have', async () => {
-      const r = await cli(
-        'evaluate',
-        '--data',
-        data,
-        '--model',
-        model,
-        '--out',
-        path.join(tmp, 'x'),
-        '--subset',
-        'dev',
-      );
-      expectOneLineError(r, '--subset');
+      const r = await app.run('evaluate', { data, model, out: app.at('x'), subset: 'dev' });
+      app.expectOneLineError(r, '--subset');
     });
   });
 
   describe('predict', () => {
     it('writes class-index, colour and overlay PNGs at 480x360 and float32 probabilities', async () => {
-      const dir = path.join(tmp, 'pred');
-      const r = await cli(
-        'predict',
-        '--input',
-        path.join(data, 'val'),
-        '--model',
-        model,
-        '--out',
-        dir,
-        '--overlay',
-        '--probabilities',
-      );
+      const dir = app.at('pred');
+      const input = path.join(data, 'val');
+      const flags = { input, model, out: dir, overlay: true, probabilities: true };
+      const r = await app.run('predict', flags);
       expectOk(r);
       for (const name of valNames) {
         const mask = path.join(dir, 'masks', `${name}.png`);

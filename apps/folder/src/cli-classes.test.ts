@@ -5,54 +5,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cliHarness, expectOk, linkFile, readCsv, readJson } from '@unet/cli-test-support';
+import { appCli, expectOk, linkFile, readCsv, readJson } from '@unet/cli-test-support';
 import { CAMVID_CLASSES, classListToJson } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError } = cliHarness({
-  program: 'unet-folder',
-  appDir,
-});
-const camvid = path.resolve(appDir, '../..', '../shared/data/camvid');
-const hasData = fs.existsSync(path.join(camvid, 'valannot'));
-if (!hasData) console.warn(`[unet-folder cli-classes.test] ${camvid} not found: skipped`);
-
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-afterAll(tearDown);
+const app = appCli('unet-folder', import.meta.url);
+const { root: camvid, hasData } = app.sharedData('camvid', 'valannot');
 
 describe.skipIf(!hasData)('--classes on an images/ + masks/ folder of class indices', () => {
   it('trains 11 classes, saves the list with the model and scores per class', async () => {
-    const data = path.join(tmp, 'data');
+    const data = app.at('data');
     const names = fs.readdirSync(path.join(camvid, 'val')).sort().slice(0, 5);
     for (const name of names) {
       linkFile(path.join(camvid, 'val', name), path.join(data, 'images', name));
       linkFile(path.join(camvid, 'valannot', name), path.join(data, 'masks', name));
     }
-    const classes = path.join(tmp, 'classes.json');
+    const classes = app.at('classes.json');
     fs.writeFileSync(classes, classListToJson(CAMVID_CLASSES));
-    const out = path.join(tmp, 'run');
-    const trained = await cli(
-      'train',
-      '--data',
+    const out = app.at('run');
+    const trained = await app.run('train', {
       data,
-      '--out',
       out,
-      '--classes',
       classes,
-      '--image-size',
-      '32x48',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '2',
-      '--val-split',
-      '0.4',
-    );
+      'image-size': '32x48',
+      epochs: 1,
+      'batch-size': 2,
+      'val-split': 0.4,
+    });
     expectOk(trained);
     expect(trained.stderr).toContain('at 32x48, 11 classes');
     expect(readJson(path.join(out, 'config.json'))).toMatchObject({
@@ -60,19 +39,15 @@ describe.skipIf(!hasData)('--classes on an images/ + masks/ folder of class indi
       classWeights: null,
     });
     expect(fs.existsSync(path.join(out, 'model', 'classes.json'))).toBe(true);
-    const evalDir = path.join(tmp, 'eval');
-    expectOk(
-      await cli('evaluate', '--data', data, '--model', path.join(out, 'model'), '--out', evalDir),
-    );
+    const evalDir = app.at('eval');
+    expectOk(await app.run('evaluate', { data, model: path.join(out, 'model'), out: evalDir }));
     expect(readJson(path.join(evalDir, 'metrics.json'))).toHaveProperty('miou');
     expect(readCsv(path.join(evalDir, 'per_class.csv')).rows).toHaveLength(11);
   }, 180_000);
 
   it('refuses a class list that is not one', async () => {
-    const bad = path.join(tmp, 'bad.json');
+    const bad = app.at('bad.json');
     fs.writeFileSync(bad, JSON.stringify({ classes: [{ name: 'a' }], ignoreIndx: 3 }));
-    const r = await cli('train', '--data', tmp, '--out', path.join(tmp, 'never'), '--classes', bad);
-    expectOneLineError(r, '--classes', 'bad.json');
-    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
+    await app.expectTrainFailure(['--data', app.at(), '--classes', bad], '--classes', 'bad.json');
   });
 });

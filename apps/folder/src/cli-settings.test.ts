@@ -5,15 +5,13 @@
  * check of --resume.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
-import { cliHarness, expectOk, readJson } from '@unet/cli-test-support';
+import { appCli, expectOk, readJson } from '@unet/cli-test-support';
 import { encodePng } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-folder';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError } = cliHarness({ program: PROGRAM, appDir });
+const app = appCli('unet-folder', import.meta.url);
+const { cli, expectOneLineError } = app;
 
 const SIZE = 32;
 
@@ -55,25 +53,21 @@ async function kernels(out: string): Promise<Map<string, number[]>> {
   return weights;
 }
 
-let tmp: string;
 let data: string;
 const common = () => ['--data', data, '--image-size', String(SIZE), '--batch-size', '2'];
 
 beforeAll(async () => {
-  tmp = setUp();
-  data = await softMaskFolder(path.join(tmp, 'soft'));
+  data = await softMaskFolder(app.at('soft'));
 });
-
-afterAll(tearDown);
 
 describe('--mask-threshold', () => {
   it('train refuses soft masks without it (the reader names the file)', async () => {
-    const r = await cli('train', ...common(), '--out', path.join(tmp, 'no-threshold'));
+    const r = await cli('train', ...common(), '--out', app.at('no-threshold'));
     expectOneLineError(r, /masks[/\\]\d\.png/, 'maskThreshold');
   });
 
   it('train and evaluate threshold soft masks with it, and record it', async () => {
-    const out = path.join(tmp, 'threshold');
+    const out = app.at('threshold');
     const r = await cli(
       'train',
       ...common(),
@@ -90,7 +84,7 @@ describe('--mask-threshold', () => {
       recalibrateBatchNorm: true,
     });
     const model = path.join(out, 'model');
-    const scored = path.join(tmp, 'eval');
+    const scored = app.at('eval');
     expectOneLineError(
       await cli('evaluate', '--data', data, '--model', model, '--out', scored),
       'maskThreshold',
@@ -104,14 +98,7 @@ describe('--mask-threshold', () => {
   });
 
   it('must be a fraction', async () => {
-    const r = await cli(
-      'train',
-      ...common(),
-      '--out',
-      path.join(tmp, 'bad'),
-      '--mask-threshold',
-      '2',
-    );
+    const r = await cli('train', ...common(), '--out', app.at('bad'), '--mask-threshold', '2');
     expect(r.code).toBe(2);
     expectOneLineError(r, '--mask-threshold must be in (0, 1]');
   });
@@ -122,7 +109,7 @@ describe('--seed', () => {
     // Learning rate 1e-30 (0 is refused): Adam moves each weight by about 1e-30, which leaves
     // the kernels (random, |w| >> 1e-23) at their initial float32 values, bit for bit.
     const run = async (name: string, seed: string) => {
-      const out = path.join(tmp, name);
+      const out = app.at(name);
       const flags = ['--epochs', '1', '--mask-threshold', '0.5', '--learning-rate', '1e-30'];
       expectOk(await cli('train', ...common(), '--out', out, ...flags, '--seed', seed));
       return kernels(out);
@@ -138,7 +125,7 @@ describe('--seed', () => {
 
 describe('--resume', () => {
   it('refuses another --image-size than the run had, unless --force', async () => {
-    const out = path.join(tmp, 'resume');
+    const out = app.at('resume');
     const flags = ['--mask-threshold', '0.5', '--patience', '0'];
     expectOk(await cli('train', ...common(), '--out', out, '--epochs', '1', ...flags));
     const again = ['--data', data, '--batch-size', '2', '--out', out, '--epochs', '2', ...flags];
@@ -154,7 +141,7 @@ describe('--resume', () => {
   });
 
   it('continues without complaint when the settings match', async () => {
-    const out = path.join(tmp, 'resume-same');
+    const out = app.at('resume-same');
     const flags = ['--mask-threshold', '0.5', '--patience', '0'];
     expectOk(await cli('train', ...common(), '--out', out, '--epochs', '1', ...flags));
     const r = await cli('train', ...common(), '--out', out, '--epochs', '2', ...flags, '--resume');

@@ -9,34 +9,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import {
-  type CliResult,
-  cliHarness,
-  expectBinaryMask,
-  expectHistory,
-  expectLoadableModel,
+  appCli,
+  describeTrainedApp,
   expectOk,
-  expectScored,
+  expectSplitCovers,
+  itListsCommands,
   linkFile,
-  pngSize,
   readCsv,
-  readJson,
 } from '@unet/cli-test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-folder';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused } = cliHarness({
-  program: PROGRAM,
-  appDir,
-});
-const repoRoot = path.resolve(appDir, '../..');
-const dataRoot = path.resolve(repoRoot, '../shared/data');
-const isbi = path.join(dataRoot, 'isbi2012', 'train');
-const hasData = fs.existsSync(path.join(isbi, 'image'));
-if (!hasData) console.warn(`[${PROGRAM} cli.test] ${isbi} not found: data tests skipped`);
+const app = appCli('unet-folder', import.meta.url);
+const { root: isbi, hasData } = app.sharedData('isbi2012/train', 'image');
 
 const NAMES = ['0', '1', '2', '3', '4', '5'];
 
@@ -49,193 +35,84 @@ function linkSubset(dir: string, names: string[], [images, masks] = ['image', 'l
   return dir;
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-
-afterAll(tearDown);
-
 describe('--help', () => {
-  it('on the app lists every command and the accepted layouts, and exits 0', async () => {
-    const r = await cli('--help');
-    expectOk(r);
-    for (const command of ['train', 'evaluate', 'predict'])
-      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    expect(r.stdout).toContain('image/ + label/');
+  itListsCommands(app, ['train', 'evaluate', 'predict'], {
+    title: 'on the app lists every command and the accepted layouts,',
+    contains: ['image/ + label/'],
   });
 });
 
-describe.skipIf(!hasData)('on an ISBI 2012 subset', () => {
-  let data: string;
-  let out: string;
-  let model: string;
-  let trained: CliResult;
-  const trainArgs = () => ['--data', data, '--out', out, '--image-size', '64', '--batch-size', '4'];
-
-  beforeAll(async () => {
-    data = linkSubset(path.join(tmp, 'data'), NAMES);
-    out = path.join(tmp, 'run');
-    model = path.join(out, 'model');
-    trained = await cli('train', ...trainArgs(), '--epochs', '2', '--seed', '11');
-  });
-
-  describe('train', () => {
-    it('exits 0', () => expectOk(trained));
-
-    it('writes a loadable model in OUT/model', async () => {
-      await expectLoadableModel(model, tf.loadLayersModel, [null, 64, 64, 3], [null, 64, 64, 1]);
-    });
-
-    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      expectHistory(path.join(out, 'history.csv'), 2, [
-        'epoch',
-        'loss',
-        'val_loss',
-        'val_diceCoefficient',
-      ]);
-    });
-
-    it('writes config.json with the settings used', () => {
-      expect(readJson(path.join(out, 'config.json'))).toMatchObject({
-        program: PROGRAM,
-        data,
-        out,
-        epochs: 2,
-        batchSize: 4,
-        imageSize: 64,
-        seed: 11,
-        valSplit: 0.2,
-        channels: 3,
-        loss: 'bceDiceLoss',
-        resume: false,
-      });
-    });
-
-    it('writes split.json: disjoint train and val ids covering the data', () => {
-      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
-      expect(split.val.length).toBeGreaterThan(0);
-      expect(split.train.length).toBeGreaterThan(0);
-      expect([...split.train, ...split.val].sort()).toEqual([...NAMES].sort());
-    });
-  });
-
-  describe('evaluate', () => {
-    it('writes metrics.json (dice, iou, precision, recall) and one per_image row per image', async () => {
-      const dir = path.join(tmp, 'eval-all');
-      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
-      expectOk(r);
-      expectScored(dir, NAMES, ['dice', 'iou', 'precision', 'recall']);
-    });
-
-    it.each([
-      ['images', 'masks'],
-      ['images', 'labels'],
-    ])('reads the %s/ + %s/ layout too', async (images, masks) => {
-      const other = linkSubset(path.join(tmp, `layout-${masks}`), NAMES.slice(0, 2), [
-        images,
-        masks,
-      ]);
-      const dir = path.join(tmp, `eval-${masks}`);
-      expectOk(await cli('evaluate', '--data', other, '--model', model, '--out', dir));
-      expect(readCsv(path.join(dir, 'per_image.csv')).rows).toHaveLength(2);
-    });
-  });
-
-  describe('predict', () => {
-    it('on a file writes a 0/255 mask at the original size, and an overlay with --overlay', async () => {
-      const input = path.join(data, 'image', '3.png');
-      const dir = path.join(tmp, 'pred-file');
-      expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
-      const mask = path.join(dir, 'masks', '3.png');
-      expect(await pngSize(input)).toMatchObject({ width: 512, height: 512 });
-      await expectBinaryMask(mask, await pngSize(input));
-      expect((await pngSize(path.join(dir, 'overlays', '3.png'))).format).toBe('png');
-    });
-  });
-
-  describe('bad input', () => {
-    it('--data that does not exist', async () => {
-      const missing = path.join(tmp, 'no-such-data');
-      await expectTrainFailure(['--data', missing], missing, /not found/);
-      expectOneLineError(
-        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
-        missing,
-        /not found/,
-      );
-    });
-
-    it('a folder without an images + masks pair', async () => {
-      const half = path.join(tmp, 'image-only');
-      linkFile(path.join(isbi, 'image', '0.png'), path.join(half, 'image', '0.png'));
-      await expectTrainFailure(['--data', half], path.join(half, 'label'), /not found/);
-      await expectTrainFailure(['--data', path.join(data, 'image')], /not found/);
-    });
-
-    it('an image without its mask', async () => {
-      const partial = linkSubset(path.join(tmp, 'no-mask'), NAMES.slice(0, 4));
-      fs.rmSync(path.join(partial, 'label', '2.png'));
-      await expectTrainFailure(['--data', partial, '--image-size', '64'], /2\.png|'2'/);
-    });
-
-    it('an --image-size a depth-4 U-Net cannot take', async () => {
-      await expectTrainFailure(
-        ['--data', data, '--image-size', '100'],
-        '--image-size 100',
-        /multiple of .*16/,
-      );
-    });
-
-    it('a corrupt image in the data', async () => {
-      const broken = linkSubset(path.join(tmp, 'broken'), NAMES.slice(0, 4));
+describeTrainedApp(app, {
+  title: 'on an ISBI 2012 subset',
+  hasData,
+  prepare: () => linkSubset(app.at('data'), NAMES),
+  trainFlags: { 'image-size': 64, 'batch-size': 4, epochs: 2, seed: 11 },
+  load: tf.loadLayersModel,
+  shapes: [
+    [null, 64, 64, 3],
+    [null, 64, 64, 1],
+  ],
+  history: { columns: ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'] },
+  config: {
+    epochs: 2,
+    batchSize: 4,
+    imageSize: 64,
+    seed: 11,
+    valSplit: 0.2,
+    channels: 3,
+    loss: 'bceDiceLoss',
+  },
+  split: { check: (split) => expectSplitCovers(split, NAMES) },
+  evaluate: {
+    title: 'writes metrics.json (dice, iou, precision, recall) and one per_image row per image',
+    ids: () => NAMES,
+    metrics: ['dice', 'iou', 'precision', 'recall'],
+  },
+  predict: {
+    input: ({ data }) => path.join(data, 'image', '3.png'),
+    name: '3.png',
+    inputSize: { width: 512, height: 512 },
+  },
+  badInput: {
+    imageSize: 64,
+    corrupt: () => {
+      const broken = linkSubset(app.at('broken'), NAMES.slice(0, 4));
       const garbage = path.join(broken, 'image', 'garbage.png');
       fs.writeFileSync(garbage, Buffer.alloc(2048, 0x5a));
       linkFile(path.join(isbi, 'label', '4.png'), path.join(broken, 'label', 'garbage.png'));
-      const reason = /decode|corrupt|not an image/;
-      await expectTrainFailure(
-        ['--data', broken, '--epochs', '1', '--image-size', '64'],
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli(
-          'predict',
-          '--input',
-          path.join(broken, 'image'),
-          '--model',
-          model,
-          '--out',
-          unused(),
-        ),
-        garbage,
-        reason,
-      );
-    });
-  });
-
+      return { broken, garbage, images: path.join(broken, 'image') };
+    },
+  },
   // The readers of @unet/data list image files with Dirent.isFile(), which is false for symbolic
-  it('reads image/ + label/ folders of symlinked files', async () => {
-    const linked = path.join(tmp, 'symlinked');
-    for (const dir of ['image', 'label']) {
-      fs.mkdirSync(path.join(linked, dir), { recursive: true });
-      for (const name of NAMES.slice(0, 2))
-        fs.symlinkSync(path.join(isbi, dir, `${name}.png`), path.join(linked, dir, `${name}.png`));
-    }
-    expectOk(
-      await cli(
-        'evaluate',
-        '--data',
-        linked,
-        '--model',
-        model,
-        '--out',
-        path.join(tmp, 'eval-symlinked'),
-      ),
-    );
-  });
+  // links: they must follow them.
+  symlinked: {
+    title: 'reads image/ + label/ folders of symlinked files',
+    make: () => linkSubset(app.at('symlinked'), NAMES.slice(0, 2)),
+  },
+  more: (run) => {
+    it.each([
+      ['images', 'masks'],
+      ['images', 'labels'],
+    ])('evaluate reads the %s/ + %s/ layout too', async (images, masks) => {
+      const other = linkSubset(app.at(`layout-${masks}`), NAMES.slice(0, 2), [images, masks]);
+      const dir = app.at(`eval-${masks}`);
+      expectOk(await app.run('evaluate', { data: other, model: run.model, out: dir }));
+      expect(readCsv(path.join(dir, 'per_image.csv')).rows).toHaveLength(2);
+    });
+
+    describe('bad input', () => {
+      it('a folder without an images + masks pair', async () => {
+        const half = app.at('image-only');
+        linkFile(path.join(isbi, 'image', '0.png'), path.join(half, 'image', '0.png'));
+        await app.expectTrainFailure(['--data', half], path.join(half, 'label'), /not found/);
+        await app.expectTrainFailure(['--data', path.join(run.data, 'image')], /not found/);
+      });
+
+      it('an image without its mask', async () => {
+        const partial = linkSubset(app.at('no-mask'), NAMES.slice(0, 4));
+        fs.rmSync(path.join(partial, 'label', '2.png'));
+        await app.expectTrainFailure(['--data', partial, '--image-size', '64'], /2\.png|'2'/);
+      });
+    });
+  },
 });

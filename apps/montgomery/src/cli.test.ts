@@ -10,29 +10,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import {
-  type CliResult,
-  cliHarness,
-  expectBinaryMask,
-  expectHistory,
-  expectLoadableModel,
-  expectOk,
-  expectScored,
+  appCli,
+  describeTrainedApp,
+  expectSplitCovers,
+  itListsCommands,
   pixelValues,
   pngSize,
   readJson,
 } from '@unet/cli-test-support';
 import { encodePng } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-montgomery';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused } = cliHarness({
-  program: PROGRAM,
-  appDir,
-});
+const app = appCli('unet-montgomery', import.meta.url);
 
 /** Portrait and landscape sizes, as in the real set (4020x4892 or 4892x4020), scaled down. */
 const SIZES: [number, number][] = [
@@ -71,14 +62,10 @@ async function writeFixtures(root: string): Promise<string> {
   return root;
 }
 
-let tmp: string;
 let data: string;
 beforeAll(async () => {
-  tmp = setUp();
-  data = await writeFixtures(path.join(tmp, 'data'));
+  data = await writeFixtures(app.at('data'));
 });
-
-afterAll(tearDown);
 
 describe('fixtures', () => {
   it('are in the Montgomery layout: grey X-rays and {0,255} masks of the same size', async () => {
@@ -94,168 +81,95 @@ describe('fixtures', () => {
 });
 
 describe('--help', () => {
-  it('on the app lists every command and exits 0', async () => {
-    const r = await cli('--help');
-    expectOk(r);
-    for (const command of ['train', 'evaluate', 'predict'])
-      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-  });
+  itListsCommands(app, ['train', 'evaluate', 'predict']);
 
   it('train --help shows the Montgomery defaults (256x256)', async () => {
-    expect((await cli('train', '--help')).stdout).toMatch(/--image-size N\|HxW .*default 256/);
+    expect((await app.cli('train', '--help')).stdout).toMatch(/--image-size N\|HxW .*default 256/);
   });
 });
 
-describe('on Montgomery fixtures', () => {
-  let out: string;
-  let model: string;
-  let trained: CliResult;
-  const trainArgs = () => ['--data', data, '--out', out, '--image-size', '64', '--batch-size', '4'];
+/** A copy of the fixtures under `name`. */
+function copyData(name: string): string {
+  const copy = app.at(name);
+  fs.cpSync(data, copy, { recursive: true });
+  return copy;
+}
 
-  beforeAll(async () => {
-    out = path.join(tmp, 'run');
-    model = path.join(out, 'model');
-    trained = await cli(
-      'train',
-      ...trainArgs(),
-      '--epochs',
-      '2',
-      '--seed',
-      '3',
-      '--val-split',
-      '0.34',
-    );
-  });
-
-  describe('train', () => {
-    it('exits 0', () => expectOk(trained));
-
-    it('writes a loadable grey-input model in OUT/model', async () => {
-      await expectLoadableModel(model, tf.loadLayersModel, [null, 64, 64, 1], [null, 64, 64, 1]);
-    });
-
-    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      expectHistory(path.join(out, 'history.csv'), 2, [
-        'epoch',
-        'loss',
-        'val_loss',
-        'val_diceCoefficient',
-        'val_recall',
-      ]);
-    });
-
-    it('writes config.json with the settings used (Dice + BCE loss, 1 channel)', () => {
-      expect(readJson(path.join(out, 'config.json'))).toMatchObject({
-        program: PROGRAM,
-        data,
-        out,
-        epochs: 2,
-        batchSize: 4,
-        imageSize: 64,
-        seed: 3,
-        valSplit: 0.34,
-        channels: 1,
-        loss: 'bceDiceLoss',
-        resume: false,
-      });
-    });
-
-    it('writes split.json: disjoint train and val ids covering the data', () => {
-      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
-      expect(split.val).toHaveLength(2);
-      expect([...split.train, ...split.val].sort()).toEqual([...ids].sort());
-    });
-  });
-
-  describe('evaluate', () => {
-    it('writes metrics.json (dice, iou, precision, recall; no map) and one per_image row per image', async () => {
-      const dir = path.join(tmp, 'eval-all');
-      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
-      expectOk(r);
-      expect(readJson(path.join(dir, 'metrics.json'))).not.toHaveProperty('map');
-      expectScored(dir, ids, ['dice', 'iou', 'precision', 'recall']);
-    });
-  });
-
-  describe('predict', () => {
-    it('on a file writes a 0/255 mask at the original size, and an overlay with --overlay', async () => {
-      const input = path.join(data, 'CXR_png', NAMES[1]!);
-      const dir = path.join(tmp, 'pred-file');
-      expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
-      const mask = path.join(dir, 'masks', NAMES[1]!);
-      await expectBinaryMask(mask, { format: 'png', width: 180, height: 150 });
-      expect((await pngSize(path.join(dir, 'overlays', NAMES[1]!))).format).toBe('png');
-    });
-  });
-
-  describe('bad input', () => {
-    it('--data that does not exist', async () => {
-      const missing = path.join(tmp, 'no-such-data');
-      await expectTrainFailure(['--data', missing], missing, /not found/);
-      expectOneLineError(
-        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
-        missing,
-        /not found/,
-      );
-    });
-
-    it('a folder without the Montgomery layout', async () => {
-      const partial = path.join(tmp, 'no-right-masks');
-      fs.cpSync(data, partial, { recursive: true });
-      fs.rmSync(path.join(partial, 'ManualMask', 'rightMask'), { recursive: true });
-      await expectTrainFailure(['--data', partial, '--image-size', '64'], 'ManualMask/rightMask');
-      await expectTrainFailure(['--data', path.join(partial, 'ManualMask')], 'CXR_png');
-    });
-
-    it('a mask missing for one image', async () => {
-      const partial = path.join(tmp, 'missing-mask');
-      fs.cpSync(data, partial, { recursive: true });
-      const gone = path.join(partial, 'ManualMask', 'leftMask', NAMES[2]!);
-      fs.rmSync(gone);
-      await expectTrainFailure(['--data', partial, '--image-size', '64'], gone);
-      expectOneLineError(
-        await cli('evaluate', '--data', partial, '--model', model, '--out', unused()),
-        gone,
-      );
-    });
-
-    it('an --image-size a depth-4 U-Net cannot take', async () => {
-      await expectTrainFailure(
-        ['--data', data, '--image-size', '100'],
-        '--image-size 100',
-        /multiple of .*16/,
-      );
-    });
-
-    it('a corrupt image in the data', async () => {
-      const broken = path.join(tmp, 'broken');
-      fs.cpSync(data, broken, { recursive: true });
+describeTrainedApp(app, {
+  title: 'on Montgomery fixtures',
+  hasData: true,
+  prepare: () => data,
+  trainFlags: { 'image-size': 64, 'batch-size': 4, epochs: 2, seed: 3, 'val-split': 0.34 },
+  load: tf.loadLayersModel,
+  shapes: [
+    [null, 64, 64, 1],
+    [null, 64, 64, 1],
+  ],
+  history: { columns: ['epoch', 'loss', 'val_loss', 'val_diceCoefficient', 'val_recall'] },
+  configTitle: 'writes config.json with the settings used (Dice + BCE loss, 1 channel)',
+  config: {
+    epochs: 2,
+    batchSize: 4,
+    imageSize: 64,
+    seed: 3,
+    valSplit: 0.34,
+    channels: 1,
+    loss: 'bceDiceLoss',
+  },
+  split: { check: (split) => expectSplitCovers(split, ids, 2) },
+  evaluate: {
+    title:
+      'writes metrics.json (dice, iou, precision, recall; no map) and one per_image row per image',
+    ids: () => ids,
+    metrics: ['dice', 'iou', 'precision', 'recall'],
+    check: (dir) => expect(readJson(path.join(dir, 'metrics.json'))).not.toHaveProperty('map'),
+  },
+  predict: {
+    input: () => path.join(data, 'CXR_png', NAMES[1]!),
+    name: NAMES[1]!,
+    inputSize: { width: 180, height: 150 },
+  },
+  badInput: {
+    imageSize: 64,
+    corrupt: () => {
+      const broken = copyData('broken');
       const garbage = path.join(broken, 'CXR_png', NAMES[3]!);
       fs.writeFileSync(garbage, Buffer.from('\x89PNG\r\n\x1a\n and then nothing that makes sense'));
-      const reason = /decode|corrupt|not an image/;
-      await expectTrainFailure(
-        ['--data', broken, '--epochs', '1', '--image-size', '64'],
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli(
-          'predict',
-          '--input',
-          path.join(broken, 'CXR_png'),
-          '--model',
-          model,
-          '--out',
-          unused(),
-        ),
-        garbage,
-        reason,
-      );
+      return { broken, garbage, images: path.join(broken, 'CXR_png') };
+    },
+  },
+  symlinked: {
+    title: 'reads a data folder of symlinked files',
+    make: () => {
+      const linked = app.at('symlinked');
+      for (const dir of ['CXR_png', 'ManualMask/leftMask', 'ManualMask/rightMask'])
+        for (const name of NAMES.slice(0, 2)) {
+          fs.mkdirSync(path.join(linked, dir), { recursive: true });
+          fs.symlinkSync(path.join(data, dir, name), path.join(linked, dir, name));
+        }
+      return linked;
+    },
+  },
+  more: (run) => {
+    describe('bad input', () => {
+      it('a folder without the Montgomery layout', async () => {
+        const partial = copyData('no-right-masks');
+        fs.rmSync(path.join(partial, 'ManualMask', 'rightMask'), { recursive: true });
+        await app.expectTrainFailure(
+          ['--data', partial, '--image-size', '64'],
+          'ManualMask/rightMask',
+        );
+        await app.expectTrainFailure(['--data', path.join(partial, 'ManualMask')], 'CXR_png');
+      });
+
+      it('a mask missing for one image', async () => {
+        const partial = copyData('missing-mask');
+        const gone = path.join(partial, 'ManualMask', 'leftMask', NAMES[2]!);
+        fs.rmSync(gone);
+        await app.expectTrainFailure(['--data', partial, '--image-size', '64'], gone);
+        const r = await app.run('evaluate', { data: partial, model: run.model, out: app.unused() });
+        app.expectOneLineError(r, gone);
+      });
     });
-  });
+  },
 });

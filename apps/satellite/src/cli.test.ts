@@ -11,35 +11,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import {
-  type CliResult,
-  cliHarness,
-  expectBinaryMask,
-  expectHistory,
-  expectLoadableModel,
+  appCli,
+  describeTrainedApp,
   expectOk,
   expectScored,
+  itListsCommands,
   linkFile,
-  pngSize,
   readJson,
+  type Split,
 } from '@unet/cli-test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-satellite';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError, expectTrainFailure, unused } = cliHarness({
-  program: PROGRAM,
-  appDir,
-});
-const repoRoot = path.resolve(appDir, '../..');
-const dataRoot = path.resolve(repoRoot, '../shared/data');
-const spacenet = path.join(dataRoot, 'spacenet-atlanta');
+const app = appCli('unet-satellite', import.meta.url);
+const { root: spacenet } = app.sharedData('spacenet-atlanta');
 const SCENE = path.join(spacenet, 'sample_geotiff.tif');
 const POLYGONS = path.join(spacenet, 'gj_to_px_result.geojson');
 const hasData = fs.existsSync(SCENE) && fs.existsSync(POLYGONS);
-if (!hasData) console.warn(`[${PROGRAM} cli.test] ${spacenet} not found: data tests skipped`);
 
 /** The SpaceNet tile as one scene named `name`. */
 function linkScene(dir: string, name = 'atlanta'): string {
@@ -48,103 +37,42 @@ function linkScene(dir: string, name = 'atlanta'): string {
   return dir;
 }
 
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-
-afterAll(tearDown);
-
 describe('--help', () => {
-  it('on the app lists every command and exits 0', async () => {
-    for (const flag of ['--help', '-h', 'help']) {
-      const r = await cli(flag);
-      expectOk(r);
-      for (const command of ['train', 'evaluate', 'predict'])
-        expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
-    }
-  });
+  itListsCommands(app, ['train', 'evaluate', 'predict'], { flags: ['--help', '-h', 'help'] });
 });
 
-describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
-  let data: string;
-  let out: string;
-  let model: string;
-  let trained: CliResult;
-  const trainArgs = () => [
-    '--data',
-    data,
-    '--out',
-    out,
-    '--image-size',
-    '128',
-    '--batch-size',
-    '4',
-  ];
-
-  beforeAll(async () => {
-    data = linkScene(path.join(tmp, 'data'));
-    out = path.join(tmp, 'run');
-    model = path.join(out, 'model');
-    trained = await cli('train', ...trainArgs(), '--epochs', '2', '--seed', '5');
-  });
-
-  describe('train', () => {
-    it('exits 0, training on 128x128 tiles of the scene', () => {
-      expectOk(trained);
-      expect(trained.stderr).toMatch(/\d+ training and \d+ validation samples at 128x128/);
-    });
-
-    it('writes a loadable model in OUT/model', async () => {
-      await expectLoadableModel(
-        model,
-        tf.loadLayersModel,
-        [null, 128, 128, 3],
-        [null, 128, 128, 1],
-      );
-    });
-
-    it('writes history.csv with one row per epoch, loss and val_ columns', () => {
-      expectHistory(path.join(out, 'history.csv'), 2, [
-        'epoch',
-        'loss',
-        'val_loss',
-        'val_diceCoefficient',
-      ]);
-    });
-
-    it('writes config.json with the settings used', () => {
-      expect(readJson(path.join(out, 'config.json'))).toMatchObject({
-        program: PROGRAM,
-        data,
-        out,
-        epochs: 2,
-        batchSize: 4,
-        imageSize: 128,
-        seed: 5,
-        valSplit: 0.2,
-        channels: 3,
-        resume: false,
-      });
-    });
-
-    it('writes split.json: disjoint sets of tile ids of the scene', () => {
-      const split = readJson<{ train: string[]; val: string[] }>(path.join(out, 'split.json'));
+describeTrainedApp(app, {
+  title: 'on the SpaceNet Atlanta scene',
+  hasData,
+  prepare: () => linkScene(app.at('data')),
+  trainFlags: { 'image-size': 128, 'batch-size': 4, epochs: 2, seed: 5 },
+  trainLog: {
+    title: 'exits 0, training on 128x128 tiles of the scene',
+    pattern: /\d+ training and \d+ validation samples at 128x128/,
+  },
+  load: tf.loadLayersModel,
+  shapes: [
+    [null, 128, 128, 3],
+    [null, 128, 128, 1],
+  ],
+  history: { columns: ['epoch', 'loss', 'val_loss', 'val_diceCoefficient'] },
+  config: { epochs: 2, batchSize: 4, imageSize: 128, seed: 5, valSplit: 0.2, channels: 3 },
+  split: {
+    title: 'writes split.json: disjoint sets of tile ids of the scene',
+    check: (split) => {
       const all = [...split.train, ...split.val];
       expect(split.val.length).toBeGreaterThan(0);
       expect(new Set(all).size).toBe(all.length);
       // 900 px hold seven whole 128 px tiles per side.
       expect(all).toHaveLength(49);
       for (const id of all) expect(id).toMatch(/^atlanta_x\d+_y\d+$/);
-    });
-  });
-
-  describe('evaluate', () => {
-    it('scores the whole scene: metrics.json in [0, 1] and one per_image row', async () => {
-      const dir = path.join(tmp, 'eval-all');
-      const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
-      expectOk(r);
-      expectScored(dir, ['atlanta'], ['dice', 'iou', 'precision', 'recall']);
+    },
+  },
+  evaluate: {
+    title: 'scores the whole scene: metrics.json in [0, 1] and one per_image row',
+    ids: () => ['atlanta'],
+    metrics: ['dice', 'iou', 'precision', 'recall'],
+    check: (dir) => {
       // The SpaceNet building score against the scene's 43 footprints.
       const { buildings } = readJson<{
         buildings: { tp: number; fn: number; precision: number; recall: number; f1: number };
@@ -154,33 +82,14 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
         expect(v).toBeGreaterThanOrEqual(0);
         expect(v).toBeLessThanOrEqual(1);
       }
-    });
-
-    it('--split OUT/split.json scores only the validation tiles', async () => {
-      const dir = path.join(tmp, 'eval-val');
-      const split = path.join(out, 'split.json');
-      expectOk(
-        await cli('evaluate', '--data', data, '--model', model, '--out', dir, '--split', split),
-      );
-      const { val } = readJson<{ val: string[] }>(split);
-      expectScored(dir, val);
-    });
-  });
-
-  describe('predict', () => {
-    it('on the scene file writes a 0/255 mask at its full 900x900 size, and an overlay', async () => {
-      const input = path.join(data, 'images', 'atlanta.tif');
-      const dir = path.join(tmp, 'pred-file');
-      expectOk(await cli('predict', '--input', input, '--model', model, '--out', dir, '--overlay'));
-      const mask = path.join(dir, 'masks', 'atlanta.png');
-      const scene = await pngSize(input);
-      expect(scene).toMatchObject({ width: 900, height: 900 });
-      await expectBinaryMask(mask, {
-        format: 'png',
-        width: scene.width,
-        height: scene.height,
-      });
-      expect((await pngSize(path.join(dir, 'overlays', 'atlanta.png'))).format).toBe('png');
+    },
+  },
+  predict: {
+    title: 'on the scene file writes a 0/255 mask at its full 900x900 size, and an overlay',
+    input: ({ data }) => path.join(data, 'images', 'atlanta.tif'),
+    name: 'atlanta.png',
+    inputSize: { width: 900, height: 900 },
+    check: (dir) => {
       // Outlines as GeoJSON, in pixels and, the scene being a GeoTIFF, in UTM 16N metres.
       const pixels = readJson<{ type: string; features: unknown[] }>(
         path.join(dir, 'polygons', 'atlanta.geojson'),
@@ -190,141 +99,70 @@ describe.skipIf(!hasData)('on the SpaceNet Atlanta scene', () => {
         path.join(dir, 'polygons', 'atlanta.map.geojson'),
       );
       expect(map.crs.properties.name).toBe('urn:ogc:def:crs:EPSG::32616');
+    },
+  },
+  badInput: {
+    corruptTitle: 'a corrupt scene in the data',
+    imageSize: 128,
+    reason: /decode|corrupt|not an image|cannot read/,
+    corrupt: () => {
+      const broken = linkScene(app.at('broken'));
+      const garbage = path.join(broken, 'images', 'garbage.tif');
+      fs.writeFileSync(garbage, Buffer.concat([Buffer.from('II*\0'), Buffer.alloc(600, 7)]));
+      linkFile(POLYGONS, path.join(broken, 'polygons', 'garbage.geojson'));
+      return { broken, garbage, images: path.join(broken, 'images') };
+    },
+  },
+  symlinked: {
+    title: 'reads a scene whose files are symlinks',
+    make: () => linkScene(app.at('symlinked')),
+  },
+  more: (run) => {
+    it('evaluate --split OUT/split.json scores only the validation tiles', async () => {
+      const dir = app.at('eval-val');
+      const split = path.join(run.out, 'split.json');
+      expectOk(await app.run('evaluate', { data: run.data, model: run.model, out: dir, split }));
+      expectScored(dir, readJson<Split>(split).val);
     });
-  });
 
-  describe('--config', () => {
-    it('FILE.json sets flags, flags given win, and tiles follow --image-size', async () => {
-      const file = path.join(tmp, 'settings.json');
-      fs.writeFileSync(
-        file,
-        JSON.stringify({
-          data,
-          epochs: 1,
-          'batch-size': 8,
-          imageSize: 128,
-          seed: 2,
-          valSplit: 0.5,
-        }),
-      );
-      const dir = path.join(tmp, 'run-config');
-      expectOk(
-        await cli(
-          'train',
-          '--config',
-          file,
-          '--out',
-          dir,
-          '--image-size',
-          '256',
-          '--batch-size',
-          '2',
-        ),
-      );
+    it('train --config FILE.json sets flags, flags given win, and tiles follow --image-size', async () => {
+      const file = app.at('settings.json');
+      const settings = { epochs: 1, 'batch-size': 8, imageSize: 128, seed: 2, valSplit: 0.5 };
+      fs.writeFileSync(file, JSON.stringify({ data: run.data, ...settings }));
+      const dir = app.at('run-config');
+      const flags = { config: file, out: dir, 'image-size': 256, 'batch-size': 2 };
+      expectOk(await app.run('train', flags));
       expect(readJson(path.join(dir, 'config.json'))).toMatchObject({
-        data,
+        data: run.data,
         epochs: 1,
         batchSize: 2,
         imageSize: 256,
         seed: 2,
         valSplit: 0.5,
       });
-      const split = readJson<{ train: string[]; val: string[] }>(path.join(dir, 'split.json'));
+      const split = readJson<Split>(path.join(dir, 'split.json'));
       expect(split.train.length + split.val.length).toBe(9); // 3 x 3 tiles of 256
     });
-  });
 
-  describe('bad input', () => {
-    it('--data that does not exist', async () => {
-      const missing = path.join(tmp, 'no-such-data');
-      await expectTrainFailure(['--data', missing], missing, /not found/);
-      expectOneLineError(
-        await cli('evaluate', '--data', missing, '--model', model, '--out', unused()),
-        missing,
-        /not found/,
-      );
+    describe('bad input', () => {
+      it('a folder without polygons/', async () => {
+        const partial = app.at('no-polygons');
+        linkFile(SCENE, path.join(partial, 'images', 'atlanta.tif'));
+        const polygons = path.join(partial, 'polygons');
+        await app.expectTrainFailure(['--data', partial], polygons, /not found/);
+      });
+
+      it('a scene without its polygon file', async () => {
+        const partial = linkScene(app.at('no-polygon-file'));
+        const lonely = path.join(partial, 'images', 'lonely.tif');
+        linkFile(SCENE, lonely);
+        await app.expectTrainFailure(['--data', partial], lonely, /no polygon/);
+      });
+
+      it('an --image-size larger than the scene', async () => {
+        const args = ['--data', run.data, '--image-size', '1024'];
+        await app.expectTrainFailure(args, /smaller than one 1024x1024 tile/);
+      });
     });
-
-    it('a folder without polygons/', async () => {
-      const partial = path.join(tmp, 'no-polygons');
-      linkFile(SCENE, path.join(partial, 'images', 'atlanta.tif'));
-      await expectTrainFailure(['--data', partial], path.join(partial, 'polygons'), /not found/);
-    });
-
-    it('a scene without its polygon file', async () => {
-      const partial = linkScene(path.join(tmp, 'no-polygon-file'));
-      linkFile(SCENE, path.join(partial, 'images', 'lonely.tif'));
-      await expectTrainFailure(
-        ['--data', partial],
-        path.join(partial, 'images', 'lonely.tif'),
-        /no polygon/,
-      );
-    });
-
-    it('an --image-size a depth-4 U-Net cannot take', async () => {
-      await expectTrainFailure(
-        ['--data', data, '--image-size', '100'],
-        '--image-size 100',
-        /multiple of .*16/,
-      );
-    });
-
-    it('an --image-size larger than the scene', async () => {
-      await expectTrainFailure(
-        ['--data', data, '--image-size', '1024'],
-        /smaller than one 1024x1024 tile/,
-      );
-    });
-
-    it('a corrupt scene in the data', async () => {
-      const broken = linkScene(path.join(tmp, 'broken'));
-      const garbage = path.join(broken, 'images', 'garbage.tif');
-      fs.writeFileSync(garbage, Buffer.concat([Buffer.from('II*\0'), Buffer.alloc(600, 7)]));
-      linkFile(POLYGONS, path.join(broken, 'polygons', 'garbage.geojson'));
-      const reason = /decode|corrupt|not an image|cannot read/;
-      await expectTrainFailure(
-        ['--data', broken, '--epochs', '1', '--image-size', '128'],
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli('evaluate', '--data', broken, '--model', model, '--out', unused()),
-        garbage,
-        reason,
-      );
-      expectOneLineError(
-        await cli(
-          'predict',
-          '--input',
-          path.join(broken, 'images'),
-          '--model',
-          model,
-          '--out',
-          unused(),
-        ),
-        garbage,
-        reason,
-      );
-    });
-  });
-
-  // Datasets are often assembled from links to files kept elsewhere.
-  it('reads a scene whose files are symlinks', async () => {
-    const linked = path.join(tmp, 'symlinked');
-    fs.mkdirSync(path.join(linked, 'images'), { recursive: true });
-    fs.mkdirSync(path.join(linked, 'polygons'), { recursive: true });
-    fs.symlinkSync(SCENE, path.join(linked, 'images', 'atlanta.tif'));
-    fs.symlinkSync(POLYGONS, path.join(linked, 'polygons', 'atlanta.geojson'));
-    expectOk(
-      await cli(
-        'evaluate',
-        '--data',
-        linked,
-        '--model',
-        model,
-        '--out',
-        path.join(tmp, 'eval-symlinked'),
-      ),
-    );
-  });
+  },
 });

@@ -9,7 +9,7 @@ import { expectOk, readJson } from '@unet/cli-test-support';
 import { encodePng } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeRecipe } from '../test/fake-recipe.js';
-import { instanceRecipe, readPng16, run, writeObjectFixtures } from '../test/object-fixtures.js';
+import { instanceRecipe, readPng16, runOn, writeObjectFixtures } from '../test/object-fixtures.js';
 import { expectFakeError, tempDir } from '../test/run-in-process.js';
 
 const tmp = tempDir('objects');
@@ -26,18 +26,7 @@ describe('--tta', () => {
     const scores: Record<string, number> = {};
     for (const tta of ['off', 'flips', 'd4']) {
       const out = tmp.fresh(`tta-${tta}`);
-      const r = await run(
-        fakeRecipe,
-        'evaluate',
-        '--data',
-        data,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--tta',
-        tta,
-      );
+      const r = await runOn(fakeRecipe, 'evaluate', data, model, out, '--tta', tta);
       expectOk(r);
       const metrics = readJson(path.join(out, 'metrics.json')) as { tta: string; dice: number };
       expect(metrics.tta).toBe(tta);
@@ -49,18 +38,7 @@ describe('--tta', () => {
   });
 
   it('an unknown --tta value is a usage error', async () => {
-    const r = await run(
-      fakeRecipe,
-      'predict',
-      '--input',
-      data,
-      '--model',
-      model,
-      '--out',
-      tmp.fresh(),
-      '--tta',
-      'rot',
-    );
+    const r = await runOn(fakeRecipe, 'predict', data, model, tmp.fresh(), '--tta', 'rot');
     expectFakeError(r, 2, /--tta/);
   });
 });
@@ -68,7 +46,7 @@ describe('--tta', () => {
 describe('instance recipes', () => {
   it('evaluate writes map and map_split; --tune-postprocess saves postprocess.json', async () => {
     const out = tmp.fresh('eval-inst');
-    expectOk(await run(instanceRecipe, 'evaluate', '--data', data, '--model', model, '--out', out));
+    expectOk(await runOn(instanceRecipe, 'evaluate', data, model, out));
     const metrics = readJson(path.join(out, 'metrics.json')) as Record<string, unknown>;
     expect(metrics.map).toBeCloseTo(1, 6); // one object per image, found exactly
     expect(metrics.map_split).toBeCloseTo(1, 6);
@@ -77,19 +55,7 @@ describe('instance recipes', () => {
     const tuneModel = path.join(tmp.dir, 'model-tuned');
     fs.cpSync(model, tuneModel, { recursive: true });
     const tuned = tmp.fresh('eval-tune');
-    expectOk(
-      await run(
-        instanceRecipe,
-        'evaluate',
-        '--data',
-        data,
-        '--model',
-        tuneModel,
-        '--out',
-        tuned,
-        '--tune-postprocess',
-      ),
-    );
+    expectOk(await runOn(instanceRecipe, 'evaluate', data, tuneModel, tuned, '--tune-postprocess'));
     const saved = readJson(path.join(tuneModel, 'postprocess.json')) as {
       instances: { h: number; minArea: number };
       grid: unknown[];
@@ -97,25 +63,13 @@ describe('instance recipes', () => {
     expect(saved.grid).toHaveLength(12);
     expect(saved.instances).toEqual({ h: 0.5, minArea: 0 }); // all tie at 1: the first setting
     const again = tmp.fresh('eval-after-tune');
-    expectOk(
-      await run(instanceRecipe, 'evaluate', '--data', data, '--model', tuneModel, '--out', again),
-    );
+    expectOk(await runOn(instanceRecipe, 'evaluate', data, tuneModel, again));
     const after = readJson(path.join(again, 'metrics.json')) as { split: { source: string } };
     expect(after.split.source).toBe(path.join(tuneModel, 'postprocess.json'));
   });
 
   it('--tune-postprocess on a recipe without instances is a usage error', async () => {
-    const r = await run(
-      fakeRecipe,
-      'evaluate',
-      '--data',
-      data,
-      '--model',
-      model,
-      '--out',
-      tmp.fresh(),
-      '--tune-postprocess',
-    );
+    const r = await runOn(fakeRecipe, 'evaluate', data, model, tmp.fresh(), '--tune-postprocess');
     expectFakeError(r, 2, /--tune-postprocess/, /instance/);
   });
 
@@ -129,19 +83,7 @@ describe('instance recipes', () => {
       for (let x = 0; x < width; x++) if (inA(x, y) || inB(x, y)) image[(y * width + x) * 3] = 0.9;
     await encodePng(path.join(input, 'pair.png'), { data: image, width, height, channels: 3 });
     const out = tmp.fresh('pred-inst');
-    expectOk(
-      await run(
-        instanceRecipe,
-        'predict',
-        '--input',
-        input,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--instances',
-      ),
-    );
+    expectOk(await runOn(instanceRecipe, 'predict', input, model, out, '--instances'));
     expect(fs.existsSync(path.join(out, 'masks', 'pair.png'))).toBe(true);
     const { values, header } = await readPng16(path.join(out, 'instances', 'pair.png'));
     expect(header.bitDepth).toBe(16);
@@ -151,17 +93,7 @@ describe('instance recipes', () => {
   });
 
   it('predict --instances with a recipe without instances is a usage error', async () => {
-    const r = await run(
-      fakeRecipe,
-      'predict',
-      '--input',
-      data,
-      '--model',
-      model,
-      '--out',
-      tmp.fresh(),
-      '--instances',
-    );
+    const r = await runOn(fakeRecipe, 'predict', data, model, tmp.fresh(), '--instances');
     expectFakeError(r, 2, /--instances/);
   });
 
@@ -183,17 +115,7 @@ describe('instance recipes', () => {
       path.join(dotsModel, 'postprocess.json'),
       JSON.stringify({ instances: { h: 1, minArea: 0 } }),
     );
-    const r = await run(
-      instanceRecipe,
-      'predict',
-      '--input',
-      input,
-      '--model',
-      dotsModel,
-      '--out',
-      tmp.fresh(),
-      '--instances',
-    );
+    const r = await runOn(instanceRecipe, 'predict', input, dotsModel, tmp.fresh(), '--instances');
     expectFakeError(r, 1, 'dots.png', /do not fit in a 16-bit label image/);
   });
 });

@@ -9,7 +9,7 @@ import { expectOk, readJson } from '@unet/cli-test-support';
 import { decodeImage, parseGeoJsonPolygons, rasterizePolygons } from '@unet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_IDS, FAKE_SIZES } from '../test/fake-recipe.js';
-import { polygonRecipe, run, spacenetTif, writeObjectFixtures } from '../test/object-fixtures.js';
+import { polygonRecipe, runOn, spacenetTif, writeObjectFixtures } from '../test/object-fixtures.js';
 import { expectFakeError, tempDir } from '../test/run-in-process.js';
 
 const tmp = tempDir('polygons');
@@ -25,20 +25,7 @@ describe('polygon recipes', () => {
   it('predict writes GeoJSON in pixel coordinates that rasterises back to the mask', async () => {
     const out = tmp.fresh('pred-poly');
     const images = path.join(data, 'images');
-    expectOk(
-      await run(
-        polygonRecipe,
-        'predict',
-        '--input',
-        images,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--simplify',
-        '0',
-      ),
-    );
+    expectOk(await runOn(polygonRecipe, 'predict', images, model, out, '--simplify', '0'));
     for (const [i, id] of FAKE_IDS.entries()) {
       const [width, height] = FAKE_SIZES[i]!;
       const geojson = readJson(path.join(out, 'polygons', `${id}.geojson`)) as {
@@ -71,18 +58,7 @@ describe('polygon recipes', () => {
     if (!fs.existsSync(spacenetTif)) return;
     const out = tmp.fresh('pred-geo');
     expectOk(
-      await run(
-        polygonRecipe,
-        'predict',
-        '--input',
-        spacenetTif,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--coordinates',
-        'map',
-      ),
+      await runOn(polygonRecipe, 'predict', spacenetTif, model, out, '--coordinates', 'map'),
     );
     const map = readJson(path.join(out, 'polygons', 'sample_geotiff.map.geojson')) as {
       crs: { properties: { name: string } };
@@ -103,14 +79,11 @@ describe('polygon recipes', () => {
 
   it('--coordinates map on an image without georeference fails naming it', async () => {
     const png = path.join(data, 'images', `${FAKE_IDS[0]}.png`);
-    const r = await run(
+    const r = await runOn(
       polygonRecipe,
       'predict',
-      '--input',
       png,
-      '--model',
       model,
-      '--out',
       tmp.fresh(),
       '--coordinates',
       'map',
@@ -120,7 +93,7 @@ describe('polygon recipes', () => {
 
   it('evaluate reports the building score against the polygon files', async () => {
     const out = tmp.fresh('eval-poly');
-    expectOk(await run(polygonRecipe, 'evaluate', '--data', data, '--model', model, '--out', out));
+    expectOk(await runOn(polygonRecipe, 'evaluate', data, model, out));
     const metrics = readJson(path.join(out, 'metrics.json')) as {
       buildings: { tp: number; fp: number; fn: number; f1: number };
     };

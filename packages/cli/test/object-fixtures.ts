@@ -51,6 +51,19 @@ export async function run(recipe: SegmentationRecipe, ...argv: string[]): Promis
   }
 }
 
+/** `COMMAND --data|--input SOURCE --model MODEL --out OUT ...rest` of `recipe`, in process. */
+export function runOn(
+  recipe: SegmentationRecipe,
+  command: 'evaluate' | 'predict',
+  source: string,
+  model: string,
+  out: string,
+  ...rest: string[]
+): Promise<CliResult> {
+  const from = command === 'predict' ? '--input' : '--data';
+  return run(recipe, command, from, source, '--model', model, '--out', out, ...rest);
+}
+
 /** Saves the fixed 1x1-convolution model (free spatial size) as model.json + weights.bin. */
 export async function saveFixedModel(dir: string) {
   const net = tf.sequential({

@@ -3,8 +3,7 @@
  * unlabelled ("void") pixels, with the `classes.json` format and strict validation. Class index
  * `i` is `classes[i]`; masks hold those indices (or colours, through the palette).
  */
-import { readFile } from 'node:fs/promises';
-import { DataFileError, describeError } from './errors.js';
+import { DataFileError, describeError, readJsonFile } from './errors.js';
 
 /** An sRGB colour, each channel an integer in [0, 255]. */
 export type Rgb = readonly [number, number, number];
@@ -186,19 +185,7 @@ export function validateClassList(list: ClassList, source = 'class list'): void 
  * JSON, or holds an invalid class list (the message says which field).
  */
 export async function readClassList(file: string): Promise<ClassList> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new DataFileError(
-      file,
-      'bad-class-list',
-      `cannot read class list JSON (${describeError(error)})`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const json = await readJsonFile(file, 'bad-class-list', 'class list JSON');
   try {
     return parseClassList(json, file);
   } catch (error) {

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /**
  * Errors raised for bad input files. Every message names the file and says what is wrong with it,
  * so a user can find and fix (or remove) the offending sample.
@@ -41,4 +43,27 @@ export interface SkippedSample {
 /** The error's message, whatever was thrown. */
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A {@link DataFileError} for `file` that wraps `error`: `<file>: <doing> (<why>)`. */
+export function wrapFileError(
+  file: string,
+  problem: DataProblem,
+  doing: string,
+  error: unknown,
+): DataFileError {
+  return new DataFileError(file, problem, `${doing} (${describeError(error)})`, { cause: error });
+}
+
+/** `file` parsed as JSON; a {@link DataFileError} (`cannot read <what>`) when unreadable or not JSON. */
+export async function readJsonFile(
+  file: string,
+  problem: DataProblem,
+  what: string,
+): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw wrapFileError(file, problem, `cannot read ${what}`, error);
+  }
 }

@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { GeoTransform } from '@unet/infer';
-import { DataFileError, describeError } from './errors.js';
+import { wrapFileError } from './errors.js';
 
 /** Where a GeoTIFF's pixels are on the map. */
 export interface GeoReference {
@@ -38,9 +38,7 @@ export async function readGeoReference(file: string): Promise<GeoReference | nul
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new DataFileError(file, 'unreadable', `cannot open (${describeError(error)})`, {
-      cause: error,
-    });
+    throw wrapFileError(file, 'unreadable', 'cannot open', error);
   }
   try {
     const read = async (offset: number, length: number): Promise<DataView> => {
@@ -85,14 +83,7 @@ export async function readGeoReference(file: string): Promise<GeoReference | nul
     }
     return toGeoReference(tags);
   } catch (error) {
-    throw new DataFileError(
-      file,
-      'unreadable',
-      `cannot read its GeoTIFF tags (${describeError(error)})`,
-      {
-        cause: error,
-      },
-    );
+    throw wrapFileError(file, 'unreadable', 'cannot read its GeoTIFF tags', error);
   } finally {
     await handle.close();
   }

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataFileError, describeError } from './errors.js';
+import { DataFileError, describeError, wrapFileError } from './errors.js';
 import type { Point, Polygon, PolygonIssue, Ring } from './rasterize.js';
 
 /** Polygons read from an annotation source, with whatever could not be used. */
@@ -190,19 +190,9 @@ export async function readPolygonFile(
   file: string,
   format: PolygonFormat = 'auto',
 ): Promise<ParsedPolygons> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DataFileError(
-      file,
-      'bad-polygons',
-      `cannot read polygon file (${describeError(error)})`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw wrapFileError(file, 'bad-polygons', 'cannot read polygon file', error);
+  });
   try {
     let json: unknown;
     let jsonError: unknown;

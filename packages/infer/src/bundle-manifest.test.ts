@@ -10,6 +10,7 @@ import {
   predictWithBundle,
   readBundle,
 } from './index.js';
+import { onesConv } from './test-support.js';
 
 const valid: BundleManifest = {
   format: 'unet-bundle',
@@ -83,28 +84,13 @@ describe('parseBundleManifest', () => {
   });
 });
 
-/** A 1x1 conv (weight 1, bias 0) with a sigmoid: probability = sigmoid(pixel). */
-function sigmoidModel(size: number): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [size, size, 1],
-        filters: 1,
-        kernelSize: 1,
-        kernelInitializer: 'ones',
-        activation: 'sigmoid',
-      }),
-    ],
-  });
-}
-
 function ramp(width: number, height: number): Float32Array {
   return Float32Array.from({ length: width * height }, (_, i) => (i % 97) / 400);
 }
 
 describe('predictWithBundle', () => {
   it('applies the 16-bit stretch, tiling and threshold of the manifest', async () => {
-    const model = sigmoidModel(8);
+    const model = onesConv(8, 'sigmoid');
     const image = { data: ramp(20, 13), width: 20, height: 13, channels: 1 };
     const before = tf.memory().numTensors;
     const { probability, mask } = await predictWithBundle(model, valid, image, { bitDepth: 16 });
@@ -125,7 +111,7 @@ describe('predictWithBundle', () => {
   });
 
   it('reports tiles as they are done and refuses channel counts the model cannot take', async () => {
-    const model = sigmoidModel(8);
+    const model = onesConv(8, 'sigmoid');
     const steps: string[] = [];
     const image = { data: ramp(30, 30), width: 30, height: 30, channels: 1 };
     await predictWithBundle(model, valid, image, {

@@ -9,6 +9,7 @@ import {
   TileBlender,
 } from '@unet/infer';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onesConv } from './test-support.js';
 
 // On tfjs's pure-JavaScript cpu backend: what runs here runs in a browser.
 beforeAll(async () => {
@@ -46,22 +47,6 @@ function smallUnet(): tf.LayersModel {
   const c3 = conv(4, 3).apply(merged) as tf.SymbolicTensor;
   const out = conv(1, 4, 1, 'sigmoid').apply(c3) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
-}
-
-/** Output = input (1x1 conv, weight 1, no bias), with free or fixed spatial size. */
-function identity(size: number | null = null): tf.LayersModel {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [size, size, 1],
-        filters: 1,
-        kernelSize: 1,
-        kernelInitializer: 'ones',
-        useBias: false,
-      }),
-    ],
-  });
-  return model;
 }
 
 function wholeImage(model: tf.LayersModel, image: RasterImage): Float32Array {
@@ -184,7 +169,7 @@ describe('predictProbability', () => {
     // Smooth ramp: resizing 40x30 -> 16x16 -> 40x30 keeps it close.
     const ramp: RasterImage = { width: 40, height: 30, channels: 1, data: new Float32Array(1200) };
     for (let y = 0; y < 30; y++) for (let x = 0; x < 40; x++) ramp.data[y * 40 + x] = x / 39;
-    const out = await predictProbability(identity(16), ramp);
+    const out = await predictProbability(onesConv(16), ramp);
     expect([out.width, out.height]).toEqual([40, 30]);
     expect(Math.max(...out.data.map((v, i) => Math.abs(v - ramp.data[i]!)))).toBeLessThan(0.05);
   });

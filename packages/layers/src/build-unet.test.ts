@@ -8,7 +8,7 @@ import {
   type UnetPresetName,
 } from '@unet/layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededImages, useNativeBackend } from './test-support.js';
+import { SMALL_UNETS, seededImages, useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 
@@ -189,20 +189,8 @@ describe('buildUnet structure', () => {
 
 describe('tensor memory', () => {
   const cases: [string, UnetOptions][] = [
-    ['dsb2018', { preset: 'dsb2018', inputShape: [32, 32, 3] }],
-    ['satellite', { preset: 'satellite', inputShape: [32, 32, 3] }],
+    ...SMALL_UNETS,
     ['paper', { preset: 'paper', inputShape: [32, 32, 3] }],
-    [
-      "'valid' + bilinear, 3 classes",
-      {
-        inputShape: [44, 44, 1],
-        depth: 2,
-        filters: 4,
-        padding: 'valid',
-        upsampling: 'bilinear',
-        numClasses: 3,
-      },
-    ],
   ];
 
   it.each(cases)('%s: build, predict and dispose leave no tensor behind', (_, options) => {

@@ -7,7 +7,10 @@ import type {
   Padding,
   Upsampling,
 } from './layer-settings';
-import { type UnetPresetName, unetPresets } from './presets';
+import { defaultUnetConfig, type UnetPresetName, unetPresets } from './presets';
+
+export { defaultUnetConfig };
+
 import { UnetConfigError, validateUnetConfig } from './validation';
 
 /**
@@ -106,21 +109,6 @@ export interface ResolvedUnetConfig {
     decoded: [number, number][];
   };
 }
-
-/** Defaults of every field but `inputShape`: the paper's U-Net without batch norm. */
-export const defaultUnetConfig: Readonly<Omit<UnetConfig, 'inputShape'>> = {
-  name: 'unet',
-  depth: 4,
-  filters: 64,
-  batchNorm: false,
-  dropout: 0,
-  activation: 'relu',
-  kernelInitializer: 'glorotUniform',
-  upsampling: 'transpose',
-  padding: 'same',
-  numClasses: 1,
-  blocks: 'double-conv',
-};
 
 /**
  * Merges preset, defaults and overrides, validates the result and expands it (per-level filters

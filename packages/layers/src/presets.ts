@@ -1,5 +1,32 @@
 import type { UnetConfig } from './config.js';
 
+/** Defaults of every field but `inputShape`: the paper's U-Net without batch norm. */
+export const defaultUnetConfig: Readonly<Omit<UnetConfig, 'inputShape'>> = {
+  name: 'unet',
+  depth: 4,
+  filters: 64,
+  batchNorm: false,
+  dropout: 0,
+  activation: 'relu',
+  kernelInitializer: 'glorotUniform',
+  upsampling: 'transpose',
+  padding: 'same',
+  numClasses: 1,
+  blocks: 'double-conv',
+};
+
+/** What the two articles' models share: 128x128x3, 16..256 filters, the same dropout, he_normal. */
+const ARTICLE_MODEL = {
+  inputShape: [128, 128, 3],
+  depth: 4,
+  filters: 16,
+  dropout: [0.1, 0.1, 0.2, 0.2, 0.3],
+  kernelInitializer: 'heNormal',
+  upsampling: 'transpose',
+  padding: 'same',
+  numClasses: 1,
+} as const;
+
 /**
  * The seed articles' models as configs. Each reproduces its Keras model layer for layer, with
  * the exact parameter count of Keras' `model.summary()` (checked against
@@ -21,17 +48,10 @@ export const unetPresets = {
    * BatchNormalization layers hold the 1,952 non-trainable parameters (moving mean/variance).
    */
   dsb2018: {
+    ...ARTICLE_MODEL,
     name: 'unet_dsb2018',
-    inputShape: [128, 128, 3],
-    depth: 4,
-    filters: 16,
     batchNorm: true,
-    dropout: [0.1, 0.1, 0.2, 0.2, 0.3],
     activation: 'relu',
-    kernelInitializer: 'heNormal',
-    upsampling: 'transpose',
-    padding: 'same',
-    numClasses: 1,
     blocks: 'dsb2018',
   },
   /**
@@ -41,17 +61,10 @@ export const unetPresets = {
    * delivers images in [0, 1] already, so that parameter-free layer is left out.
    */
   satellite: {
+    ...ARTICLE_MODEL,
     name: 'unet_satellite',
-    inputShape: [128, 128, 3],
-    depth: 4,
-    filters: 16,
     batchNorm: false,
-    dropout: [0.1, 0.1, 0.2, 0.2, 0.3],
     activation: 'elu',
-    kernelInitializer: 'heNormal',
-    upsampling: 'transpose',
-    padding: 'same',
-    numClasses: 1,
     blocks: 'double-conv',
   },
   /**
@@ -59,20 +72,7 @@ export const unetPresets = {
    * -> ReLU` twice per block, Keras' default glorot_uniform kernels, 512x512x3. Use
    * `padding: 'valid', inputShape: [572, 572, 1]` for Ronneberger et al.'s 572 -> 388 geometry.
    */
-  paper: {
-    name: 'unet_paper',
-    inputShape: [512, 512, 3],
-    depth: 4,
-    filters: 64,
-    batchNorm: true,
-    dropout: 0,
-    activation: 'relu',
-    kernelInitializer: 'glorotUniform',
-    upsampling: 'transpose',
-    padding: 'same',
-    numClasses: 1,
-    blocks: 'double-conv',
-  },
+  paper: { ...defaultUnetConfig, name: 'unet_paper', inputShape: [512, 512, 3], batchNorm: true },
 } as const satisfies Record<string, UnetConfig>;
 
 /** Name of a preset in {@link unetPresets}. */

@@ -2,34 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { buildUnet, summarizeUnet, type UnetOptions } from '@unet/layers';
+import { buildUnet, summarizeUnet } from '@unet/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededImages, useNativeBackend } from './test-support.js';
+import { SMALL_UNETS, seededImages, useNativeBackend } from './test-support.js';
 
 beforeAll(useNativeBackend);
 
 const dir = mkdtempSync(join(tmpdir(), 'unet-layers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const cases: [string, UnetOptions][] = [
-  [
-    'dsb2018 (batch norm, dropout, transposed convs)',
-    { preset: 'dsb2018', inputShape: [32, 32, 3] },
-  ],
-  ['satellite (ELU, he_normal)', { preset: 'satellite', inputShape: [32, 32, 3] }],
-  [
-    "'valid' + bilinear, 3 classes (Cropping2D, UpSampling2D)",
-    {
-      inputShape: [60, 44, 1],
-      depth: 2,
-      filters: 4,
-      padding: 'valid',
-      upsampling: 'bilinear',
-      numClasses: 3,
-      batchNorm: true,
-    },
-  ],
-];
+const cases = SMALL_UNETS;
 
 describe('model.save / tf.loadLayersModel', () => {
   it.each(cases)('%s: loads back with identical predictions', async (label, options) => {

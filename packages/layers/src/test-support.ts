@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-node';
+import type { UnetOptions } from './config.js';
 
 /** Activates tfjs-node's native TensorFlow backend. */
 export async function useNativeBackend(): Promise<void> {
@@ -59,3 +60,27 @@ export function readKerasReference(): KerasReference {
   const url = new URL('../reference/keras-models.json', import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8')) as KerasReference;
 }
+
+/**
+ * Small U-Nets covering the layers the builder makes: the two articles' presets at 32x32 and
+ * 'valid' padding with bilinear upsampling, batch norm and 3 classes (Cropping2D, UpSampling2D).
+ */
+export const SMALL_UNETS: [string, UnetOptions][] = [
+  [
+    'dsb2018 (batch norm, dropout, transposed convs)',
+    { preset: 'dsb2018', inputShape: [32, 32, 3] },
+  ],
+  ['satellite (ELU, he_normal)', { preset: 'satellite', inputShape: [32, 32, 3] }],
+  [
+    "'valid' + bilinear, 3 classes (Cropping2D, UpSampling2D)",
+    {
+      inputShape: [60, 44, 1],
+      depth: 2,
+      filters: 4,
+      padding: 'valid',
+      upsampling: 'bilinear',
+      numClasses: 3,
+      batchNorm: true,
+    },
+  ],
+];

@@ -15,6 +15,7 @@ import {
   registerMetric,
 } from '@unet/losses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toyModel } from './test-support.js';
 
 const METRICS = ['diceCoefficient', 'iouScore', 'precision', 'recall'];
 
@@ -34,27 +35,6 @@ const predictedForeground: LossFunction = (_yTrue, yPred) =>
 let tmp: string;
 let x: tf.Tensor;
 let y: tf.Tensor;
-
-function toyModel(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 2],
-        filters: 3,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }),
-      }),
-      tf.layers.conv2d({
-        filters: 1,
-        kernelSize: 1,
-        activation: 'sigmoid',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }),
-      }),
-    ],
-  });
-}
 
 const numbers = (value: tf.Tensor | tf.Tensor[]) => {
   const list = Array.isArray(value) ? value : [value];
@@ -88,7 +68,7 @@ afterAll(() => {
 
 describe('save/load round trip', () => {
   it('built-in loss and metrics: same predictions, loss, metrics and optimizer state', async () => {
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     compileWithNamedLosses(original, {
       optimizer: tf.train.adam(0.02),
       loss: 'bceDiceLoss',
@@ -128,7 +108,7 @@ describe('save/load round trip', () => {
   it('custom user-registered loss and metric', async () => {
     registerLoss('foregroundWeightedBce', foregroundWeightedBce);
     registerMetric('predictedForeground', predictedForeground);
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     compileWithNamedLosses(original, {
       optimizer: 'adam',
       loss: foregroundWeightedBce, // the function works as well as its registered name
@@ -156,7 +136,7 @@ describe('save/load round trip', () => {
   });
 
   it('saved without the optimizer: compiled with the recorded loss and a new optimizer', async () => {
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     compileWithNamedLosses(original, {
       optimizer: 'sgd',
       loss: diceLoss,
@@ -178,7 +158,7 @@ describe('save/load round trip', () => {
   });
 
   it('compile: false gives an uncompiled model for inference; models compiled with plain functions need options.loss', async () => {
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     original.compile({ optimizer: 'adam', loss: diceLoss });
     const dir = path.join(tmp, 'plain-compile');
     await original.save(`file://${dir}`, { includeOptimizer: true });
@@ -196,7 +176,7 @@ describe('save/load round trip', () => {
   });
 
   it('a model compiled with tfjs built-in names loads with them', async () => {
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     original.compile({ optimizer: 'adam', loss: 'meanSquaredError', metrics: ['accuracy'] });
     const dir = path.join(tmp, 'tfjs-names');
     await original.save(`file://${dir}`, { includeOptimizer: true });
@@ -211,7 +191,7 @@ describe('save/load round trip', () => {
   });
 
   it('a model whose loss is not registered fails to load, naming the loss and the fix', async () => {
-    const original = toyModel();
+    const original = toyModel({ filters: 3, seed: 3 });
     compileWithNamedLosses(original, { optimizer: 'adam', loss: 'diceLoss' });
     original.setUserDefinedMetadata({
       [LOSS_NAMES_METADATA_KEY]: { loss: 'boundaryLoss', metrics: [] },
@@ -227,7 +207,7 @@ describe('save/load round trip', () => {
   });
 
   it('compileWithNamedLosses refuses unregistered functions and unknown names', () => {
-    const model = toyModel();
+    const model = toyModel({ filters: 3, seed: 3 });
     const anonymous: LossFunction = (t, p) => tf.tidy(() => tf.mean(tf.abs(tf.sub(t, p))));
     expect(() => compileWithNamedLosses(model, { optimizer: 'adam', loss: anonymous })).toThrow(
       /not registered.*registerLoss/,

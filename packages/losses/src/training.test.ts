@@ -10,6 +10,7 @@ import {
   registerLoss,
 } from '@unet/losses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toyModel } from './test-support.js';
 
 const MULTICLASS_LOSSES = new Set(['categoricalCrossentropy', 'categoricalDiceLoss']);
 const SPARSE_LOSSES = new Set([
@@ -30,27 +31,6 @@ function toyBatch(classes: number, sparse = false) {
   });
 }
 
-function toyModel(classes: number): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 2],
-        filters: 4,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-      }),
-      tf.layers.conv2d({
-        filters: classes,
-        kernelSize: 1,
-        activation: classes === 1 ? 'sigmoid' : 'softmax',
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
-      }),
-    ],
-  });
-}
-
 const binary = toyBatch(1);
 const multiclass = toyBatch(3);
 const sparse = toyBatch(3, true);
@@ -58,7 +38,7 @@ const sparse = toyBatch(3, true);
 /** Loss on the batch before and after `steps` Adam steps. */
 async function trainSteps(loss: LossReference, classes: number, steps = 12) {
   const { x, y } = classes === 1 ? binary : multiclass;
-  const model = toyModel(classes);
+  const model = toyModel({ classes });
   compileWithNamedLosses(model, { optimizer: tf.train.adam(0.05), loss });
   const lossOnBatch = () => {
     const value = model.evaluate(x, y, { batchSize: 4 }) as tf.Scalar;
@@ -100,7 +80,7 @@ afterAll(() => tf.dispose([binary, multiclass, sparse]));
  */
 async function trainSparseSteps(loss: string, steps = 12) {
   const { x, y } = sparse;
-  const model = toyModel(3);
+  const model = toyModel({ classes: 3 });
   compileWithNamedLosses(model, { optimizer: tf.train.adam(0.05), loss });
   const data = () => tf.data.zip({ xs: tf.data.array([x]), ys: tf.data.array([y]) });
   const lossOnBatch = async () => {
@@ -139,7 +119,7 @@ describe('a model compiled with each loss trains', () => {
     expect(byFunction.after).toBeCloseTo(byName.after, 6);
 
     const { x, y } = binary;
-    const model = toyModel(1);
+    const model = toyModel({ classes: 1 });
     model.compile({ optimizer: tf.train.adam(0.05), loss: getLoss('bceDiceLoss') });
     const history = await model.fit(x, y, { epochs: 5, batchSize: 4, verbose: 0 });
     const losses = history.history.loss as number[];
@@ -150,7 +130,7 @@ describe('a model compiled with each loss trains', () => {
 
   it('metrics are logged under their registered names', async () => {
     const { x, y } = binary;
-    const model = toyModel(1);
+    const model = toyModel({ classes: 1 });
     compileWithNamedLosses(model, {
       optimizer: 'adam',
       loss: 'binaryCrossentropy',

@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { isCI } from '@unet/data';
-import { initBackend } from '@unet/runtime';
 import {
   CSVLogger,
   EarlyStopping,
@@ -18,17 +17,15 @@ import {
   compiledModel,
   fillWeights,
   firstWeight,
-  quiet,
   readCsv,
   script,
   tempDir,
   tinyData,
   tinyModel,
+  useTensorflow,
 } from './test-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('tensorflow', quiet);
-});
+beforeAll(useTensorflow);
 
 const seq = (key: string, values: number[]) => values.map((v) => ({ loss: 1, [key]: v }));
 
@@ -94,16 +91,11 @@ describe('ReduceLROnPlateau', () => {
   // e0 best; e1 wait 1; e2 wait 2 -> 0.5 (cooldown 1); e3 cooldown ends, wait 1; e4 -> 0.25;
   // e5 wait 1; e6 -> max(0.125, 0.2) = 0.2; e7 wait 1; e8, e9 at minLr: unchanged.
   const expectedLr = [1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.2, 0.2, 0.2];
+  const SCHEDULE = { factor: 0.5, patience: 2, cooldown: 1, minLr: 0.2, log: () => {} };
 
   it('follows Keras semantics for patience, cooldown and minLr and logs the lr used per epoch', async () => {
     const model = compiledModel(tf.train.sgd(1.0));
-    const reducer = new ReduceLROnPlateau({
-      factor: 0.5,
-      patience: 2,
-      cooldown: 1,
-      minLr: 0.2,
-      log: () => {},
-    });
+    const reducer = new ReduceLROnPlateau(SCHEDULE);
     const used: number[] = [];
     reducer.setModel(model);
     reducer.setParams({ epochs: 10 });
@@ -139,13 +131,7 @@ describe('ReduceLROnPlateau', () => {
 
   it('resumes from getState/setState with the same schedule as an uninterrupted run', async () => {
     const model = compiledModel(tf.train.sgd(1.0));
-    const a = new ReduceLROnPlateau({
-      factor: 0.5,
-      patience: 2,
-      cooldown: 1,
-      minLr: 0.2,
-      log: () => {},
-    });
+    const a = new ReduceLROnPlateau(SCHEDULE);
     const lrs: number[] = [];
     const onEnd = async (cb: ReduceLROnPlateau, epoch: number) => {
       const logs: Record<string, number> = { val_loss: 1 };
@@ -155,13 +141,7 @@ describe('ReduceLROnPlateau', () => {
     a.setModel(model);
     await a.onTrainBegin();
     for (let e = 0; e < 4; e++) await onEnd(a, e);
-    const b = new ReduceLROnPlateau({
-      factor: 0.5,
-      patience: 2,
-      cooldown: 1,
-      minLr: 0.2,
-      log: () => {},
-    });
+    const b = new ReduceLROnPlateau(SCHEDULE);
     b.setState(JSON.parse(JSON.stringify(a.getState())));
     b.setModel(model);
     await b.onTrainBegin();

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@unet/runtime';
 import {
   type CheckpointInfo,
   CSVLogger,
@@ -16,16 +15,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   fillWeights,
   firstWeight,
-  quiet,
   readCsv,
   script,
   tempDir,
   tinyModel,
+  useTensorflow,
 } from './test-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('tensorflow', quiet);
-});
+beforeAll(useTensorflow);
 
 describe('ModelCheckpoint', () => {
   it('saves only improvements of the monitored value, never an epoch with NaN loss', async () => {

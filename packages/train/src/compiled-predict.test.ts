@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictProbability, type RasterImage } from '@unet/infer';
 import { buildUnet } from '@unet/layers';
-import { initBackend } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { predictRunner } from './compiled-predict.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
-import { collect, quiet, tinyModel } from './test-helpers.js';
+import { collect, quiet, tinyModel, useTensorflow } from './test-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('tensorflow', quiet);
-});
+beforeAll(useTensorflow);
 
 /** A smooth 3-channel image of another size than the model's 32x32 input. */
 function image(width: number, height: number): RasterImage {

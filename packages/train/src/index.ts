@@ -43,7 +43,7 @@ export {
   loadWeightsInto,
   readModelInputShape,
 } from './model-io.js';
-export type { MonitorMode } from './monitor.js';
+export type { MonitorMode, MonitorOptions } from './monitor.js';
 export { inferMode, Monitor } from './monitor.js';
 export type { OverlayOptions } from './overlay.js';
 export { renderOverlay, writeOverlay } from './overlay.js';

@@ -1,3 +1,5 @@
+import type { LogFn } from './callbacks/stateful.js';
+
 /** Direction in which a monitored quantity improves. `auto` infers it from the name. */
 export type MonitorMode = 'auto' | 'min' | 'max';
 
@@ -46,4 +48,16 @@ export class Monitor {
 export function inferMode(key: string): 'min' | 'max' {
   const name = key.replace(/^val_/, '');
   return HIGHER_IS_BETTER.test(name) && !/loss/i.test(name) ? 'max' : 'min';
+}
+
+/** The options every callback that watches one logged quantity takes (Keras' names). */
+export interface MonitorOptions {
+  /** Logged quantity to watch. Default `'val_loss'`. */
+  monitor?: string;
+  /** `min`, `max` or `auto` (from the name). Default `'auto'`. */
+  mode?: MonitorMode;
+  /** Smallest absolute change that counts as an improvement. Default 0. */
+  minDelta?: number;
+  /** Where messages go. Default stderr. */
+  log?: LogFn;
 }

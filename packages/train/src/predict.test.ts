@@ -1,22 +1,16 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { decodeImage, encodePng, type RasterImage } from '@unet/data';
-import { initBackend } from '@unet/runtime';
+import { createRandom, decodeImage, encodePng, type RasterImage } from '@unet/data';
 import { evaluate, predict, renderCurves, renderOverlay, writeCurves } from '@unet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quiet, tempDir } from './test-helpers.js';
+import { tempDir, useTensorflow } from './test-helpers.js';
 
-beforeAll(async () => {
-  await initBackend('tensorflow', quiet);
-});
+beforeAll(useTensorflow);
 
+/** Values in [0, 1) from the project's seeded generator. */
 function seededImage(width: number, height: number, channels = 1, seed = 1): RasterImage {
-  let s = seed;
-  const data = new Float32Array(width * height * channels);
-  for (let i = 0; i < data.length; i++) {
-    s = (s * 1664525 + 1013904223) % 4294967296;
-    data[i] = s / 4294967296;
-  }
+  const random = createRandom(seed);
+  const data = Float32Array.from({ length: width * height * channels }, random);
   return { data, width, height, channels };
 }
 

@@ -3,10 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@unet/runtime';
 import { loadModel, readCheckpointState, runPaths } from '@unet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quiet, readCsv, tempDir } from './test-helpers.js';
+import { readCsv, tempDir, useTensorflow } from './test-helpers.js';
 
 const CHILD = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -54,9 +53,7 @@ function runChild(args: string[], killAt?: string, killAfterMs?: number): Promis
   });
 }
 
-beforeAll(async () => {
-  await initBackend('tensorflow', quiet);
-});
+beforeAll(useTensorflow);
 
 describe('kill and resume', () => {
   it('a run SIGKILLed mid-epoch resumes from its last checkpoint with a continuous history', async () => {

@@ -11,19 +11,6 @@ import {
 } from '@unet/infer';
 import { describe, expect, it } from 'vitest';
 
-function unionOf(labels: ArrayLike<number>): Float32Array {
-  return Float32Array.from(labels, (l) => (l > 0 ? 1 : 0));
-}
-
-/** One-hot (background, interior, boundary) of a 3-class target: a perfect network output. */
-function oneHot(target: Uint8Array): Float32Array {
-  const out = new Float32Array(target.length * 3);
-  target.forEach((c, i) => {
-    out[i * 3 + c] = 1;
-  });
-  return out;
-}
-
 const stage1 = path.resolve(import.meta.dirname, '../../../../shared/data/dsb2018/stage1_train');
 const haveDsb = existsSync(stage1);
 if (!haveDsb) console.warn(`skipping the DSB2018 tests: ${stage1} is absent`);
@@ -62,13 +49,17 @@ describe.runIf(haveDsb)('DSB2018 stage1 samples: union of the true nuclei, split
     for (const id of DSB_SAMPLES) {
       const truth = await readInstances(id);
       const { width, height } = truth;
-      const union = unionOf(truth.labels);
+      const union = Float32Array.from(truth.labels, (l) => (l > 0 ? 1 : 0));
       const cc = instanceScore(truth, labelComponents(union, width, height));
       const split = instanceScore(truth, splitInstances(union, width, height));
       const target = instanceTargets(truth.labels, width, height, { boundaryWidth: 1 });
+      // The target one-hot (background, interior, boundary): a perfect network's output.
+      const perfect = Float32Array.from({ length: target.length * 3 }, (_, k) =>
+        target[Math.floor(k / 3)] === k % 3 ? 1 : 0,
+      );
       const fromTarget = instanceScore(
         truth,
-        splitInstances(oneHot(target), width, height, { channels: 3 }),
+        splitInstances(perfect, width, height, { channels: 3 }),
       );
       rows.push({
         id: id.slice(0, 8),

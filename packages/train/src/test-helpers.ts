@@ -3,9 +3,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@unet/runtime';
 import type { RawLogs } from '@unet/train';
 
 export const quiet = { log: () => {}, warn: () => {} };
+
+/** The native TensorFlow backend, quietly: `beforeAll(useTensorflow)`. */
+export async function useTensorflow(): Promise<void> {
+  await initBackend('tensorflow', quiet);
+}
 
 /** A silent line sink that remembers the lines. */
 export function collect(): { lines: string[]; log: (line: string) => void } {
@@ -17,28 +23,7 @@ export async function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `unet-train-${prefix}-`));
 }
 
-/** conv3x3(relu) -> conv1x1(sigmoid), seeded, fully convolutional (any H, W). */
-export function tinyModel(seed = 1, channels = 1, size: number | null = null): tf.LayersModel {
-  const input = tf.input({ shape: [size, size, channels] });
-  const hidden = tf.layers
-    .conv2d({
-      filters: 4,
-      kernelSize: 3,
-      padding: 'same',
-      activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed }),
-    })
-    .apply(input) as tf.SymbolicTensor;
-  const output = tf.layers
-    .conv2d({
-      filters: 1,
-      kernelSize: 1,
-      activation: 'sigmoid',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
-    })
-    .apply(hidden) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: output });
-}
+export { tinyModel } from './fixtures/tiny-model.mjs';
 
 /** n random images (seeded) and masks "pixel > 0.5": learnable by a tiny model. */
 export function tinyData(n: number, size = 16, seed = 7): { x: tf.Tensor4D; y: tf.Tensor4D } {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-node';
 import { buildUnet } from '@unet/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startRedis, type TestRedis } from '../../test/redis-server.js';
+import { freePort, startRedis, type TestRedis } from '../../test/redis-server.mjs';
 import { fakeCli } from '../../test/run-in-process.js';
 import { type CliChild, spawnCli } from '../../test/spawn-cli.js';
 import { PARTIAL_DIR } from './predict-job.js';
@@ -45,17 +45,41 @@ async function stopGracefully(workers: CliChild[]) {
   return Promise.all(workers.map((w) => w.exited));
 }
 
+/** `predict` of `images` (all inputs by default) into `out` through the queue at `url`. */
+function queuePredict(out: string, { name = '', images = input, url = redis.url } = {}) {
+  const queue = name ? ['--queue-name', name] : [];
+  return spawn(
+    'predict',
+    '--input',
+    images,
+    '--model',
+    model,
+    '--out',
+    out,
+    '--queue',
+    url,
+    ...queue,
+  );
+}
+
+/** Exited with `code` (the log shown when not). */
+function expectExit(r: { code: number | null; output: string }, code: number) {
+  expect(r.code, r.output).toBe(code);
+}
+
 const masks = (out: string) => fs.readdirSync(path.join(out, 'masks')).sort();
+
+/** OUT/masks/FILE is byte for byte the single-process predict's. */
+function expectReferenceMask(out: string, file: string) {
+  const [mine, theirs] = [out, reference].map((dir) =>
+    fs.readFileSync(path.join(dir, 'masks', file)),
+  );
+  expect(mine!.equals(theirs!), file).toBe(true);
+}
 
 function expectSameMasks(out: string) {
   expect(masks(out)).toEqual(names.map((n) => `${n}.png`));
-  for (const n of names) {
-    const file = `masks/${n}.png`;
-    expect(
-      fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(reference, file))),
-      file,
-    ).toBe(true);
-  }
+  for (const n of names) expectReferenceMask(out, `${n}.png`);
   expect(fs.existsSync(path.join(out, PARTIAL_DIR))).toBe(false);
 }
 
@@ -91,7 +115,7 @@ beforeAll(async () => {
   // The single-process answer every distributed run must match byte for byte.
   const single = await spawn('predict', '--input', input, '--model', model, '--out', reference)
     .exited;
-  expect(single.code, single.output).toBe(0);
+  expectExit(single, 0);
   expect(masks(reference)).toHaveLength(names.length);
 });
 
@@ -108,41 +132,21 @@ describe('predict --queue with workers', () => {
   it('3 workers write masks byte-identical to a single-process predict; a rerun skips them all; SIGTERM stops workers cleanly', async () => {
     const workers = await startWorkers(3);
     const out = path.join(tmp, 'three-workers');
-    const run = await spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-    ).exited;
-    expect(run.code, run.output).toBe(0);
+    const run = await queuePredict(out).exited;
+    expectExit(run, 0);
     expect(run.output).toContain(`[${names.length}/${names.length}]`);
     expectSameMasks(out);
     const byWorker = workers.map((w) => written(w.output()));
     expect(byWorker.flat().sort()).toEqual(names); // each image written once, by one worker
     expect(byWorker.filter((w) => w.length > 0).length).toBeGreaterThanOrEqual(2);
 
-    const again = await spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-    ).exited;
-    expect(again.code, again.output).toBe(0);
+    const again = await queuePredict(out).exited;
+    expectExit(again, 0);
     expect(again.output).toContain(`all ${names.length} masks already written`);
 
     const stopped = await stopGracefully(workers);
     for (const s of stopped) {
-      expect(s.code, s.output).toBe(0);
+      expectExit(s, 0);
       expect(s.output).toContain('worker stopped');
     }
   });
@@ -151,25 +155,13 @@ describe('predict --queue with workers', () => {
     const queue = ['--queue-name', 'killed', '--lock-duration', '4000'];
     const [victim, survivor] = await startWorkers(2, ...queue);
     const out = path.join(tmp, 'killed');
-    const run = spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--queue-name',
-      'killed',
-    );
+    const run = queuePredict(out, { name: 'killed' });
     // Kill it in the middle of its 5th job.
     await victim!.waitFor((log) => (log.match(/^start /gm)?.length ?? 0) >= 5, 120_000);
     victim!.child.kill('SIGKILL');
     const lastStarted = [...victim!.output().matchAll(/^start (\S+)/gm)].at(-1)?.[1];
     const result = await run.exited;
-    expect(result.code, result.output).toBe(0);
+    expectExit(result, 0);
     expectSameMasks(out);
     const victimWrote = written(victim!.output());
     expect(victimWrote).not.toContain(lastStarted);
@@ -178,26 +170,16 @@ describe('predict --queue with workers', () => {
     expect(result.output.match(/^\[\d+\/\d+\] /gm)).toHaveLength(names.length);
     await stopGracefully([survivor!]);
   });
+
   it('SIGTERM mid-job: the worker finishes that job, takes no new one and exits 0', async () => {
     const queue = ['--queue-name', 'graceful'];
     const [first] = await startWorkers(1, ...queue);
     const out = path.join(tmp, 'graceful');
-    const run = spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      ...queue,
-    );
+    const run = queuePredict(out, { name: 'graceful' });
     await first!.waitFor((log) => (log.match(/^start /gm)?.length ?? 0) >= 3);
     first!.child.kill('SIGTERM');
     const stopped = await first!.exited;
-    expect(stopped.code, stopped.output).toBe(0);
+    expectExit(stopped, 0);
     const log = stopped.output;
     const afterSignal = log.slice(log.indexOf('SIGTERM:'));
     const started = [...log.matchAll(/^start (\S+)/gm)].map((m) => m[1]);
@@ -207,7 +189,7 @@ describe('predict --queue with workers', () => {
     // Another worker does the rest.
     const [second] = await startWorkers(1, ...queue);
     const result = await run.exited;
-    expect(result.code, result.output).toBe(0);
+    expectExit(result, 0);
     expectSameMasks(out);
     expect([...written(log), ...written(second!.output())].sort()).toEqual(names);
     await stopGracefully([second!]);
@@ -227,20 +209,8 @@ describe('predict --queue faults', () => {
     const garbage = path.join(dir, 'garbage.png');
     fs.writeFileSync(garbage, 'definitely not a PNG file, just some garbage bytes');
     const out = path.join(tmp, 'corrupt-out');
-    const run = await spawn(
-      'predict',
-      '--input',
-      dir,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--queue-name',
-      'corrupt',
-    ).exited;
-    expect(run.code, run.output).toBe(1);
+    const run = await queuePredict(out, { name: 'corrupt', images: dir }).exited;
+    expectExit(run, 1);
     expect(run.output).toMatch(/error: predict: 1 of 4 images failed: .*garbage\.png: /);
     expect(masks(out)).toEqual(good.map((n) => `${n}.png`).sort());
     await stopGracefully([worker!]);
@@ -248,65 +218,32 @@ describe('predict --queue faults', () => {
 
   it('a second predict on a queue in use is refused, not mixed in', async () => {
     const out = path.join(tmp, 'busy');
-    const first = spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      out,
-      '--queue',
-      redis.url,
-      '--queue-name',
-      'busy',
-    );
+    const first = queuePredict(out, { name: 'busy' });
     await first.waitFor(/jobs on queue 'busy'/);
-    const second = await spawn(
-      'predict',
-      '--input',
-      input,
-      '--model',
-      model,
-      '--out',
-      path.join(tmp, 'busy-2'),
-      '--queue',
-      redis.url,
-      '--queue-name',
-      'busy',
-    ).exited;
-    expect(second.code, second.output).toBe(1);
+    const second = await queuePredict(path.join(tmp, 'busy-2'), { name: 'busy' }).exited;
+    expectExit(second, 1);
     expect(second.output).toMatch(/queue 'busy' .* is in use by another predict/);
     expect(fs.existsSync(path.join(tmp, 'busy-2', 'masks'))).toBe(false);
     // With a worker the first one finishes as usual.
     const [worker] = await startWorkers(1, '--queue-name', 'busy');
     const done = await first.exited;
-    expect(done.code, done.output).toBe(0);
+    expectExit(done, 0);
     expectSameMasks(out);
     await stopGracefully([worker!]);
   });
 
   it('Redis unreachable: predict and worker fail within seconds with a clear error', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
-    for (const args of [
-      [
-        'predict',
-        '--input',
-        input,
-        '--model',
-        model,
-        '--out',
-        path.join(tmp, 'nowhere'),
-        '--queue',
-        url,
-      ],
-      ['worker', '--queue', url],
-    ]) {
+    const commands: [string, () => CliChild][] = [
+      ['predict', () => queuePredict(path.join(tmp, 'nowhere'), { url })],
+      ['worker', () => spawn('worker', '--queue', url)],
+    ];
+    for (const [command, start] of commands) {
       const started = Date.now();
-      const r = await spawn(...args).exited;
-      expect(r.code, r.output).toBe(1);
+      const r = await start().exited;
+      expectExit(r, 1);
       expect(r.output).toMatch(
-        new RegExp(`error: ${args[0]}: cannot reach Redis at ${url}/0: .*ECONNREFUSED`),
+        new RegExp(`error: ${command}: cannot reach Redis at ${url}/0: .*ECONNREFUSED`),
       );
       expect(Date.now() - started).toBeLessThan(20_000); // Node + TensorFlow start included
     }
@@ -317,6 +254,7 @@ describe('predict --shard', () => {
   it('N shards cover every image exactly once, no broker involved', async () => {
     const outs = [1, 2, 3].map((i) => path.join(tmp, `shard-${i}`));
     for (const [i, out] of outs.entries()) {
+      const shard = `${i + 1}/3`;
       const r = await fakeCli(
         'predict',
         '--input',
@@ -326,7 +264,7 @@ describe('predict --shard', () => {
         '--out',
         out,
         '--shard',
-        `${i + 1}/3`,
+        shard,
       );
       expect(r.code, r.stderr).toBe(0);
     }
@@ -334,13 +272,7 @@ describe('predict --shard', () => {
     expect(all.sort()).toEqual(names.map((n) => `${n}.png`));
     for (const out of outs) {
       expect(masks(out).length).toBeGreaterThan(10);
-      for (const f of masks(out)) {
-        expect(
-          fs
-            .readFileSync(path.join(out, 'masks', f))
-            .equals(fs.readFileSync(path.join(reference, 'masks', f))),
-        ).toBe(true);
-      }
+      for (const f of masks(out)) expectReferenceMask(out, f);
     }
   });
 });

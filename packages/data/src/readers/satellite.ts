@@ -4,11 +4,11 @@
  * like GDAL), then resized. 8-bit tiles are scaled by 1/255; 16-bit tiles are stretched per band
  * between their 2nd and 98th percentiles (no-data 0 left out), see `normalizePercentiles`.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type BinaryMask, unionInto } from '../binary-mask.js';
 import { type CocoImageAnnotations, parseCocoAnnotations } from '../coco.js';
-import { DataFileError, describeError } from '../errors.js';
+import { DataFileError, describeError, readJsonFile } from '../errors.js';
 import { decodeImage, type RasterImage, readImageHeader, resizeImage } from '../image-io.js';
 import {
   createSampleRefs,
@@ -181,19 +181,7 @@ async function findPolygonFile(dir: string, name: string): Promise<string | unde
 }
 
 async function readCocoFile(file: string, categoryIds: number[] | undefined) {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new DataFileError(
-      file,
-      'bad-polygons',
-      `cannot read COCO file (${describeError(error)})`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const json = await readJsonFile(file, 'bad-polygons', 'COCO file');
   try {
     return parseCocoAnnotations(json, { categoryIds });
   } catch (error) {

@@ -1,22 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { formatMetric, type RawLogs, resolveLogs } from '../logs.js';
-import { Monitor, type MonitorMode } from '../monitor.js';
-import {
-  type CallbackState,
-  defaultLog,
-  type LogFn,
-  type StatefulCallback,
-  stateNumber,
-} from './stateful.js';
+import type { MonitorOptions } from '../monitor.js';
+import { MonitoredCallback } from './monitored.js';
+import { type CallbackState, stateNumber } from './stateful.js';
 
 /** Options of {@link EarlyStopping} (Keras' names and defaults). */
-export interface EarlyStoppingOptions {
-  /** Logged quantity to watch. Default `'val_loss'`. */
-  monitor?: string;
-  /** `min`, `max` or `auto` (from the name). Default `'auto'`. */
-  mode?: MonitorMode;
-  /** Smallest absolute change that counts as an improvement. Default 0. */
-  minDelta?: number;
+export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping. Default 0. */
   patience?: number;
   /** Stop unless the monitored value beats this baseline (within `patience` epochs). */
@@ -26,8 +15,6 @@ export interface EarlyStoppingOptions {
    * epoch's other callbacks ran). Default false.
    */
   restoreBestWeights?: boolean;
-  /** Where messages go. Default stderr. */
-  log?: LogFn;
 }
 
 /**
@@ -41,17 +28,13 @@ export interface EarlyStoppingOptions {
  *   callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 5, restoreBestWeights: true })] });
  * ```
  */
-export class EarlyStopping extends tf.Callback implements StatefulCallback {
+export class EarlyStopping extends MonitoredCallback {
   readonly stateKey: string = 'earlyStopping';
-  /** The watched quantity and its direction. */
-  readonly monitor: Monitor;
   readonly patience: number;
   readonly baseline: number | undefined;
   readonly restoreBestWeights: boolean;
   /** Epochs since the last improvement. */
   wait = 0;
-  /** Best value seen so far. */
-  best: number;
   /** Epoch (0-based) of the best value, or -1. */
   bestEpoch = -1;
   /** Epoch (0-based) at which training was stopped, or -1. */
@@ -63,49 +46,33 @@ export class EarlyStopping extends tf.Callback implements StatefulCallback {
    */
   restoreMissedEpoch: number | null = null;
   private bestWeights: tf.Tensor[] | null = null;
-  private resumed = false;
-  private warnedMissing = false;
-  private readonly log: LogFn;
 
   constructor(options: EarlyStoppingOptions = {}) {
-    super();
     const patience = options.patience ?? 0;
     if (!Number.isInteger(patience) || patience < 0) {
       throw new Error(`EarlyStopping: patience must be an integer >= 0, got ${patience}`);
     }
-    this.monitor = new Monitor(options.monitor ?? 'val_loss', options.mode, options.minDelta ?? 0);
+    super('EarlyStopping', options);
     this.patience = patience;
     this.baseline = options.baseline;
     this.restoreBestWeights = options.restoreBestWeights ?? false;
-    this.log = options.log ?? defaultLog;
-    this.best = this.monitor.worst;
   }
 
   override async onTrainBegin(): Promise<void> {
     this.stoppedEpoch = -1;
     this.restoreMissedEpoch = null;
-    if (this.resumed) {
-      this.resumed = false;
-      return;
-    }
+    await super.onTrainBegin();
+  }
+
+  protected reset(): void {
     this.wait = 0;
-    this.best = this.monitor.worst;
     this.bestEpoch = -1;
     this.disposeBest();
   }
 
   override async onEpochEnd(epoch: number, rawLogs?: RawLogs): Promise<void> {
-    const logs = await resolveLogs(rawLogs);
-    const current = logs[this.monitor.key];
-    if (current === undefined) {
-      if (!this.warnedMissing) {
-        this.warnedMissing = true;
-        this.log(
-          `[unet] EarlyStopping: '${this.monitor.key}' is not in the logs (have: ${Object.keys(logs).join(', ')}); not stopping early`,
-        );
-      }
-      return;
-    }
+    const current = this.current(await resolveLogs(rawLogs), 'not stopping early');
+    if (current === undefined) return;
     if (this.restoreBestWeights && this.bestWeights === null && this.bestEpoch < 0) {
       this.snapshot();
       this.bestEpoch = epoch;
@@ -152,12 +119,10 @@ export class EarlyStopping extends tf.Callback implements StatefulCallback {
     };
   }
 
-  setState(state: CallbackState): void {
+  protected restore(state: CallbackState): void {
     this.wait = stateNumber(state, 'wait', 0);
-    this.best = stateNumber(state, 'best', this.monitor.worst);
     this.bestEpoch = stateNumber(state, 'bestEpoch', -1);
     this.disposeBest();
-    this.resumed = true;
   }
 
   private snapshot(): void {

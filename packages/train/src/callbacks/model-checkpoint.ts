@@ -1,31 +1,17 @@
-import * as tf from '@tensorflow/tfjs';
 import { writeCheckpointDir } from '../checkpoint-store.js';
 import { formatMetric, lossesAreFinite, type RawLogs, resolveLogs } from '../logs.js';
 import { CHECKPOINT_FILES, modelFiles } from '../model-io.js';
-import { Monitor, type MonitorMode } from '../monitor.js';
+import type { MonitorOptions } from '../monitor.js';
 import { encodeStateJson } from '../training-state.js';
-import {
-  type CallbackState,
-  defaultLog,
-  type LogFn,
-  type StatefulCallback,
-  stateNumber,
-} from './stateful.js';
+import { MonitoredCallback } from './monitored.js';
+import { type CallbackState, stateNumber } from './stateful.js';
 
-/** Options of {@link ModelCheckpoint}. */
-export interface ModelCheckpointOptions {
+/** Options of {@link ModelCheckpoint}; `monitor` is the quantity that decides what is best. */
+export interface ModelCheckpointOptions extends MonitorOptions {
   /** Folder to write (`model.json`, `weights.bin`, `state.json`); replaced atomically. */
   dir: string;
-  /** Logged quantity that decides what is best. Default `'val_loss'`. */
-  monitor?: string;
-  /** `min`, `max` or `auto` (from the name). Default `'auto'`. */
-  mode?: MonitorMode;
-  /** Smallest absolute change that counts as an improvement. Default 0. */
-  minDelta?: number;
   /** Only write when the monitored quantity improved (else every epoch). Default true. */
   saveBestOnly?: boolean;
-  /** Where messages go. Default stderr. */
-  log?: LogFn;
   /** Print a line for every save. Default false. */
   verbose?: boolean;
 }
@@ -50,59 +36,35 @@ export interface CheckpointInfo {
  * is NaN or infinite are never saved. Load the result with `loadModel(dir)` (or
  * `tf.loadLayersModel('file://<dir>/model.json')` with tfjs-node).
  */
-export class ModelCheckpoint extends tf.Callback implements StatefulCallback {
+export class ModelCheckpoint extends MonitoredCallback {
   readonly stateKey: string = 'modelCheckpoint';
   readonly dir: string;
-  readonly monitor: Monitor;
   readonly saveBestOnly: boolean;
-  /** Best monitored value so far. */
-  best: number;
   /** 0-based epoch of the last save, or -1. */
   lastSavedEpoch = -1;
-  private resumed = false;
-  private warnedMissing = false;
-  private readonly log: LogFn;
   private readonly verbose: boolean;
 
   constructor(options: ModelCheckpointOptions) {
-    super();
     if (typeof options?.dir !== 'string' || options.dir === '') {
       throw new Error('ModelCheckpoint: `dir` (the folder to write the model into) is required');
     }
+    super('ModelCheckpoint', options);
     this.dir = options.dir;
-    this.monitor = new Monitor(options.monitor ?? 'val_loss', options.mode, options.minDelta ?? 0);
     this.saveBestOnly = options.saveBestOnly ?? true;
-    this.log = options.log ?? defaultLog;
     this.verbose = options.verbose ?? false;
-    this.best = this.monitor.worst;
   }
 
-  override async onTrainBegin(): Promise<void> {
-    if (this.resumed) {
-      this.resumed = false;
-      return;
-    }
-    this.best = this.monitor.worst;
+  protected reset(): void {
     this.lastSavedEpoch = -1;
   }
 
   override async onEpochEnd(epoch: number, rawLogs?: RawLogs): Promise<void> {
     const logs = await resolveLogs(rawLogs);
     if (!lossesAreFinite(logs, this.monitor.key)) return;
-    const current = logs[this.monitor.key];
-    if (this.saveBestOnly) {
-      if (current === undefined) {
-        if (!this.warnedMissing) {
-          this.warnedMissing = true;
-          this.log(
-            `[unet] ModelCheckpoint: '${this.monitor.key}' is not in the logs (have: ${Object.keys(logs).join(', ')}); nothing saved`,
-          );
-        }
-        return;
-      }
-      if (!this.monitor.improves(current, this.best)) return;
-      this.best = current;
-    }
+    if (!this.saveBestOnly) return this.save(epoch, logs, logs[this.monitor.key]);
+    const current = this.current(logs, 'nothing saved');
+    if (current === undefined || !this.monitor.improves(current, this.best)) return;
+    this.best = current;
     await this.save(epoch, logs, current);
   }
 
@@ -129,9 +91,7 @@ export class ModelCheckpoint extends tf.Callback implements StatefulCallback {
     return { best: this.best, lastSavedEpoch: this.lastSavedEpoch };
   }
 
-  setState(state: CallbackState): void {
-    this.best = stateNumber(state, 'best', this.monitor.worst);
+  protected restore(state: CallbackState): void {
     this.lastSavedEpoch = stateNumber(state, 'lastSavedEpoch', -1);
-    this.resumed = true;
   }
 }

@@ -1,33 +1,21 @@
-import * as tf from '@tensorflow/tfjs';
 import { getLearningRate, setLearningRate } from '../learning-rate.js';
 import { formatMetric, type RawLogs, resolveLogs } from '../logs.js';
-import { Monitor, type MonitorMode } from '../monitor.js';
-import {
-  type CallbackState,
-  defaultLog,
-  type LogFn,
-  type StatefulCallback,
-  stateNumber,
-} from './stateful.js';
+import type { MonitorOptions } from '../monitor.js';
+import { MonitoredCallback } from './monitored.js';
+import { type CallbackState, stateNumber } from './stateful.js';
 
 /** Options of {@link ReduceLROnPlateau} (Keras' names and defaults). */
-export interface ReduceLROnPlateauOptions {
-  /** Logged quantity to watch. Default `'val_loss'`. */
-  monitor?: string;
+export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** Multiply the learning rate by this (0 < factor < 1). Default 0.1. */
   factor?: number;
   /** Epochs without improvement before reducing. Default 10. */
   patience?: number;
-  /** `min`, `max` or `auto` (from the name). Default `'auto'`. */
-  mode?: MonitorMode;
   /** Smallest absolute change that counts as an improvement. Default 1e-4. */
   minDelta?: number;
   /** Epochs to wait after a reduction before counting again. Default 0. */
   cooldown?: number;
   /** Lower bound of the learning rate. Default 0. */
   minLr?: number;
-  /** Where messages go. Default stderr. */
-  log?: LogFn;
 }
 
 /**
@@ -41,25 +29,18 @@ export interface ReduceLROnPlateauOptions {
  * new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.1, patience: 5, minLr: 1e-7 })
  * ```
  */
-export class ReduceLROnPlateau extends tf.Callback implements StatefulCallback {
+export class ReduceLROnPlateau extends MonitoredCallback {
   readonly stateKey: string = 'reduceLROnPlateau';
-  readonly monitor: Monitor;
   readonly factor: number;
   readonly patience: number;
   readonly cooldown: number;
   readonly minLr: number;
   /** Epochs since the last improvement (not counted during cooldown). */
   wait = 0;
-  /** Best value seen so far. */
-  best: number;
   /** Epochs of cooldown left. */
   cooldownCounter = 0;
-  private resumed = false;
-  private warnedMissing = false;
-  private readonly log: LogFn;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
-    super();
     const factor = options.factor ?? 0.1;
     if (!(factor > 0 && factor < 1)) {
       throw new Error(
@@ -78,27 +59,16 @@ export class ReduceLROnPlateau extends tf.Callback implements StatefulCallback {
     }
     const minLr = options.minLr ?? 0;
     if (!(minLr >= 0)) throw new Error(`ReduceLROnPlateau: minLr must be >= 0, got ${minLr}`);
-    this.monitor = new Monitor(
-      options.monitor ?? 'val_loss',
-      options.mode,
-      options.minDelta ?? 1e-4,
-    );
+    super('ReduceLROnPlateau', options, 1e-4);
     this.factor = factor;
     this.patience = patience;
     this.cooldown = cooldown;
     this.minLr = minLr;
-    this.log = options.log ?? defaultLog;
-    this.best = this.monitor.worst;
   }
 
-  override async onTrainBegin(): Promise<void> {
-    if (this.resumed) {
-      this.resumed = false;
-      return;
-    }
+  protected reset(): void {
     this.wait = 0;
     this.cooldownCounter = 0;
-    this.best = this.monitor.worst;
   }
 
   override async onEpochEnd(epoch: number, rawLogs?: RawLogs): Promise<void> {
@@ -106,16 +76,8 @@ export class ReduceLROnPlateau extends tf.Callback implements StatefulCallback {
     const optimizer = this.model.optimizer;
     const lr = getLearningRate(optimizer);
     if (rawLogs !== undefined) rawLogs.lr = lr;
-    const current = logs[this.monitor.key];
-    if (current === undefined) {
-      if (!this.warnedMissing) {
-        this.warnedMissing = true;
-        this.log(
-          `[unet] ReduceLROnPlateau: '${this.monitor.key}' is not in the logs (have: ${Object.keys(logs).join(', ')}); learning rate left alone`,
-        );
-      }
-      return;
-    }
+    const current = this.current(logs, 'learning rate left alone');
+    if (current === undefined) return;
     // Keras' order: the cooldown tick happens first, then the check (so the last cooldown epoch
     // already counts towards patience).
     if (this.cooldownCounter > 0) {
@@ -144,10 +106,8 @@ export class ReduceLROnPlateau extends tf.Callback implements StatefulCallback {
     return { wait: this.wait, best: this.best, cooldownCounter: this.cooldownCounter };
   }
 
-  setState(state: CallbackState): void {
+  protected restore(state: CallbackState): void {
     this.wait = stateNumber(state, 'wait', 0);
-    this.best = stateNumber(state, 'best', this.monitor.worst);
     this.cooldownCounter = stateNumber(state, 'cooldownCounter', 0);
-    this.resumed = true;
   }
 }

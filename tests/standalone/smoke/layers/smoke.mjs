@@ -32,23 +32,24 @@ model.dispose();
 // A small custom config: depth 2, 4 filters doubling per level.
 const small = buildUnet({ inputShape: [16, 16, 1], depth: 2, filters: 4, numClasses: 3 });
 assert.deepEqual(small.outputs[0].shape, [null, 16, 16, 3]);
-// enc1 2 convs (1->4, 4->4), enc2 (4->8, 8->8), bottleneck (8->16, 16->16),
-// dec2 up 16->8 + convs (16->8, 8->8), dec1 up 8->4 + convs (8->4, 4->4), head 1x1 4->3.
-const conv = (k, cin, cout) => k * k * cin * cout + cout;
-const expected =
-  conv(3, 1, 4) +
-  conv(3, 4, 4) +
-  conv(3, 4, 8) +
-  conv(3, 8, 8) +
-  conv(3, 8, 16) +
-  conv(3, 16, 16) +
-  conv(2, 16, 8) +
-  conv(3, 16, 8) +
-  conv(3, 8, 8) +
-  conv(2, 8, 4) +
-  conv(3, 8, 4) +
-  conv(3, 4, 4) +
-  conv(1, 4, 3);
+// Each convolution as [kernel, in, out]: enc1 (1->4, 4->4), enc2 (4->8, 8->8), bottleneck
+// (8->16, 16->16), dec2 up 16->8 + convs (16->8, 8->8), dec1 up 8->4 + convs (8->4, 4->4), head.
+const convs = [
+  [3, 1, 4],
+  [3, 4, 4],
+  [3, 4, 8],
+  [3, 8, 8],
+  [3, 8, 16],
+  [3, 16, 16],
+  [2, 16, 8],
+  [3, 16, 8],
+  [3, 8, 8],
+  [2, 8, 4],
+  [3, 8, 4],
+  [3, 4, 4],
+  [1, 4, 3],
+];
+const expected = convs.reduce((sum, [k, cin, cout]) => sum + k * k * cin * cout + cout, 0);
 assert.equal(small.countParams(), expected);
 small.dispose();
 

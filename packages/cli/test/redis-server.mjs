@@ -1,35 +1,31 @@
 /**
  * A throwaway Redis for tests: `redis-server` on a free loopback port, no persistence, in a temp
- * folder; `stop()` ends it and removes the folder (CI needs no running service).
+ * folder; `stop()` ends it and removes the folder (CI needs no running service). Plain JavaScript
+ * (types in redis-server.d.mts) so that bench/src/queue-throughput.mjs starts Redis with it too.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface TestRedis {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
 /** A TCP port nothing listens on right now (on 127.0.0.1). */
-export function freePort(): Promise<number> {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
+      const { port } = server.address();
       server.close(() => resolve(port));
     });
   });
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** @returns {Promise<import('./redis-server.d.mts').TestRedis>} */
+export async function startRedis() {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unet-redis-'));
-  const child: ChildProcess = spawn(
+  const child = spawn(
     'redis-server',
     [
       '--port',
@@ -46,12 +42,12 @@ export async function startRedis(): Promise<TestRedis> {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  await new Promise<void>((resolve, reject) => {
+  await new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`redis-server did not start:\n${output}`)),
       10_000,
     );
-    const onData = (chunk: Buffer) => {
+    const onData = (chunk) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {
         clearTimeout(timer);
