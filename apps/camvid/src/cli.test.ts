@@ -13,7 +13,6 @@ import {
   type CliResult,
   expectLoadableModel,
   expectOk,
-  linkFile,
   pixelValues,
   pngSize,
   readCsv,
@@ -22,26 +21,13 @@ import {
 import { CAMVID_CLASSES } from '@unet/data';
 import { loadModel } from '@unet/train';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { linkSubset } from './sample-data.js';
 
 const app = appCli('unet-camvid', import.meta.url);
 const { cli } = app;
 const { root: camvid, hasData } = app.sharedData('camvid', 'trainannot');
 
 const NAMES = CAMVID_CLASSES.classes.map((c) => c.name);
-
-/** The first `count` images of a subset with their annotations, linked under `dir`. */
-function linkSubset(dir: string, subset: string, count: number): string[] {
-  const names = fs
-    .readdirSync(path.join(camvid, subset))
-    .filter((f) => f.endsWith('.png'))
-    .sort()
-    .slice(0, count);
-  for (const name of names) {
-    linkFile(path.join(camvid, subset, name), path.join(dir, subset, name));
-    linkFile(path.join(camvid, `${subset}annot`, name), path.join(dir, `${subset}annot`, name));
-  }
-  return names.map((n) => n.replace(/\.png$/, ''));
-}
 
 describe('--help', () => {
   it('names the SegNet layout and the HxW default size', async () => {
@@ -64,8 +50,8 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
 
   beforeAll(async () => {
     data = app.at('data');
-    linkSubset(data, 'train', 8);
-    valNames = linkSubset(data, 'val', 3);
+    linkSubset(camvid, data, 'train', 8);
+    valNames = linkSubset(camvid, data, 'val', 3);
     out = app.at('run');
     model = path.join(out, 'model');
     trained = await app.run('train', {

@@ -5,20 +5,16 @@
  */
 import path from 'node:path';
 import { readModelClasses } from '@unet/cli';
-import { cliHarness, expectOk, readCsv, readJson } from '@unet/cli-test-support';
+import { appCli, expectOk, readCsv, readJson } from '@unet/cli-test-support';
 import { loadModel } from '@unet/train';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appDir, hasCamvidSample, linkSubset } from './sample-data.js';
+import { describe, expect, it } from 'vitest';
+import { linkSubset } from './sample-data.js';
 
-const { setUp, tearDown, cli } = cliHarness({ program: 'unet-camvid', appDir });
+const app = appCli('unet-camvid', import.meta.url);
+const { cli } = app;
+const { root: camvid, hasData } = app.sharedData('camvid', 'trainannot');
 
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-afterAll(tearDown);
-
-describe.skipIf(!hasCamvidSample)('--resume of an 11-class run', () => {
+describe.skipIf(!hasData)('--resume of an 11-class run', () => {
   const train = (data: string, out: string, epochs: number, ...extra: string[]) =>
     cli(
       'train',
@@ -45,11 +41,11 @@ describe.skipIf(!hasCamvidSample)('--resume of an 11-class run', () => {
   };
 
   it('continues at epoch 2 with the same classes, weights and loss as an unbroken run', async () => {
-    const data = path.join(tmp, 'data');
-    linkSubset(data, 'train', 8);
-    linkSubset(data, 'val', 3);
-    const straight = path.join(tmp, 'straight');
-    const resumed = path.join(tmp, 'resumed');
+    const data = app.at('data');
+    linkSubset(camvid, data, 'train', 8);
+    linkSubset(camvid, data, 'val', 3);
+    const straight = app.at('straight');
+    const resumed = app.at('resumed');
     expectOk(await train(data, straight, 2));
     expectOk(await train(data, resumed, 1));
     const again = await train(data, resumed, 2, '--resume');
