@@ -7,11 +7,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import {
+  appCli,
   type CliResult,
-  cliHarness,
   expectBinaryMask,
   expectHistory,
   expectLoadableModel,
@@ -21,17 +20,11 @@ import {
   readJson,
 } from '@unet/cli-test-support';
 import { decodeImage, readImageHeader } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const PROGRAM = 'unet-dsb2018';
-const appDir = fileURLToPath(new URL('..', import.meta.url));
-const { setUp, tearDown, cli, expectOneLineError, unused } = cliHarness({
-  program: PROGRAM,
-  appDir,
-});
-const stage = path.resolve(appDir, '../../../shared/data/dsb2018/stage1_train');
-const hasData = fs.existsSync(stage);
-if (!hasData) console.warn(`[${PROGRAM} instances.test] ${stage} not found: data tests skipped`);
+const app = appCli('unet-dsb2018', import.meta.url);
+const { root: stage, hasData } = app.sharedData('dsb2018/stage1_train');
+const { expectOneLineError, unused } = app;
 
 /** Five small samples with touching nuclei; the first is 320x256 (original-size outputs). */
 const IDS = [
@@ -42,12 +35,6 @@ const IDS = [
   'f35ab34528e3e2d2589d24cbffc0e10024dfc474a68585d0b5feb7b05aa0067f',
 ];
 
-let tmp: string;
-beforeAll(() => {
-  tmp = setUp();
-});
-afterAll(tearDown);
-
 describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   let data: string;
   let out: string;
@@ -55,19 +42,23 @@ describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   let trained: CliResult;
 
   beforeAll(async () => {
-    data = path.join(tmp, 'data');
+    data = app.at('data');
     for (const id of IDS) {
       fs.mkdirSync(path.join(data, id), { recursive: true });
       for (const sub of ['images', 'masks'])
         fs.symlinkSync(path.join(stage, id, sub), path.join(data, id, sub), 'dir');
     }
-    out = path.join(tmp, 'run');
+    out = app.at('run');
     model = path.join(out, 'model');
-    trained = await cli(
-      'train',
-      ...['--data', data, '--out', out, '--targets', 'instances'],
-      ...['--epochs', '2', '--image-size', '64', '--batch-size', '4', '--seed', '7'],
-    );
+    trained = await app.run('train', {
+      data,
+      out,
+      targets: 'instances',
+      epochs: 2,
+      'image-size': 64,
+      'batch-size': 4,
+      seed: 7,
+    });
   });
 
   it('train writes a 3-class softmax model with its class list and targets.json', async () => {
@@ -89,8 +80,8 @@ describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   });
 
   it('evaluate scores the foreground (dice, map) and the interior split (map_split)', async () => {
-    const dir = path.join(tmp, 'eval');
-    const r = await cli('evaluate', '--data', data, '--model', model, '--out', dir);
+    const dir = app.at('eval');
+    const r = await app.run('evaluate', { data, model, out: dir });
     expectOk(r);
     expectScored(dir, IDS, ['dice', 'iou', 'precision', 'recall', 'map', 'map_split']);
     const metrics = readJson<Record<string, unknown>>(path.join(dir, 'metrics.json'));
@@ -105,13 +96,9 @@ describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   });
 
   it('evaluate --tune-postprocess chooses the interior split on the validation ids', async () => {
-    const dir = path.join(tmp, 'tune');
+    const dir = app.at('tune');
     const split = path.join(out, 'split.json');
-    const r = await cli(
-      'evaluate',
-      ...['--data', data, '--model', model, '--out', dir, '--split', split],
-      '--tune-postprocess',
-    );
+    const r = await app.run('evaluate', { data, model, out: dir, split, 'tune-postprocess': true });
     expectOk(r);
     const saved = readJson<{
       instances: Record<string, unknown>;
@@ -130,8 +117,8 @@ describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   it('predict --instances writes the binary mask and a 16-bit label image at original size', async () => {
     const id = IDS[0]!;
     const image = path.join(data, id, 'images', `${id}.png`);
-    const dir = path.join(tmp, 'pred');
-    const r = await cli('predict', '--input', image, '--model', model, '--out', dir, '--instances');
+    const dir = app.at('pred');
+    const r = await app.run('predict', { input: image, model, out: dir, instances: true });
     expectOk(r);
     const size = await pngSize(image);
     expect(size).toMatchObject({ width: 320, height: 256 });
@@ -148,22 +135,17 @@ describe.skipIf(!hasData)('--targets instances on a DSB2018 subset', () => {
   });
 
   it('export and predict --queue refuse the instance model (they would read channel 0)', async () => {
-    const exported = await cli('export', '--model', model, '--out', unused());
+    const exported = await app.run('export', { model, out: unused() });
     expectOneLineError(exported, 'export: a bundle does not run instance models');
-    const queued = await cli(
-      'predict',
-      ...['--input', data, '--model', model, '--out', unused(), '--queue', 'redis://127.0.0.1:1'],
-    );
+    const queue = 'redis://127.0.0.1:1';
+    const queued = await app.run('predict', { input: data, model, out: unused(), queue });
     expectOneLineError(queued, 'predict: --queue does not run instance models');
   });
 
   it('--targets instances with --classes is a usage error', async () => {
-    const classes = path.join(tmp, 'classes.json');
+    const classes = app.at('classes.json');
     fs.writeFileSync(classes, JSON.stringify({ classes: [{ name: 'a' }, { name: 'b' }] }));
-    const r = await cli(
-      'train',
-      ...['--data', data, '--out', unused(), '--targets', 'instances', '--classes', classes],
-    );
+    const r = await app.run('train', { data, out: unused(), targets: 'instances', classes });
     expectOneLineError(r, /--targets instances has its own classes/);
     expect(r.code).toBe(2);
   });
