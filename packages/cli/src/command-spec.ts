@@ -148,6 +148,13 @@ export function trainFlags(defaults: TrainDefaults) {
       choices: ['none', 'auto'],
       help: 'multi-class loss weights: none, or auto (median frequency of the training masks)',
     },
+    targets: {
+      type: 'string',
+      value: 'binary|instances',
+      default: 'binary',
+      choices: ['binary', 'instances'],
+      help: 'instance recipes: learn the union mask (binary, sigmoid) or 3 classes per pixel, background / interior / boundary of each object (instances: softmax, sparse cross-entropy, --class-weights), which the instance split separates touching objects with',
+    },
     'val-split': {
       type: 'number',
       value: 'F',

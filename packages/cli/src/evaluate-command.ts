@@ -7,6 +7,7 @@ import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import { evaluateClasses } from './class-evaluate.js';
 import { type EVALUATE_FLAGS, type FlagValues, resolveCompile } from './command-spec.js';
 import { evaluateObjects } from './evaluate-objects.js';
+import { readModelTargets } from './instance-model.js';
 import { loadCommandModel } from './load-command-model.js';
 import { readModelClasses } from './model-classes.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
@@ -82,9 +83,13 @@ export async function evaluateCommand(
   const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {
-    // A model saved with a class list is scored per class (class-evaluate.ts).
+    // A model saved with a class list is scored per class (class-evaluate.ts), unless it is an
+    // instance model: its binary mask is the foreground (interior + boundary), channel 0 of
+    // `channel: 'instances'`, scored as a binary model's would be.
     const classes = await readModelClasses('evaluate', modelDir, model);
-    if (classes) return await evaluateClasses(recipe, flags, model, classes, log);
+    const targets = await readModelTargets('evaluate', modelDir);
+    if (classes && targets !== 'instances')
+      return await evaluateClasses(recipe, flags, model, classes, log);
     // A split names training samples: for tiling recipes those are tiles of the model's size.
     const inputSize = model.inputs[0]!.shape[1] as number;
     const atModelSize = (flags.split && recipe.tile) || flags['at-model-size'];
@@ -97,8 +102,9 @@ export async function evaluateCommand(
     });
     if (flags.split) refs = await onlyValidation(refs, flags.split);
     if (refs.length === 0) throw new UsageError(`evaluate: no samples in ${flags.data}`);
-    const objects = await evaluateObjects(recipe, flags, refs, atModelSize, log);
+    const objects = await evaluateObjects(recipe, flags, refs, atModelSize, targets, log);
     const report = await evaluate({
+      ...(targets === 'instances' ? { channel: 'instances' as const } : {}),
       tta: flags.tta === 'off' ? 'none' : flags.tta,
       onPrediction: objects.onPrediction,
       model,
@@ -124,6 +130,7 @@ export async function evaluateCommand(
       mean_per_image: report.mean,
       ...(report.meanAveragePrecision !== undefined ? { map: report.meanAveragePrecision } : {}),
       tta: flags.tta,
+      ...(targets === 'instances' ? { targets, foreground: 'interior + boundary' } : {}),
       ...objectMetrics,
       model: path.resolve(modelDir),
       data: path.resolve(flags.data),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { SampleRef } from '@unet/data';
 import type { MaskPair } from '@unet/infer';
 import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
+import type { TrainTargets } from './instance-model.js';
 import { instanceSplitScoring } from './instance-postprocess.js';
 import { buildingScoring } from './object-outputs.js';
 import { UsageError } from './parse-flags.js';
@@ -18,6 +19,7 @@ export async function evaluateObjects(
   flags: FlagValues<typeof EVALUATE_FLAGS>,
   refs: readonly SampleRef[],
   atModelSize: boolean | undefined,
+  targets: TrainTargets,
   log: (line: string) => void,
 ) {
   const tune = flags['tune-postprocess'];
@@ -35,6 +37,7 @@ export async function evaluateObjects(
     recipe.instances && !atModelSize
       ? await instanceSplitScoring({
           modelDir: flags.model,
+          targets,
           threshold: flags.threshold,
           tune,
           tunedOn: {

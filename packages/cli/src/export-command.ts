@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { BundleNormalization } from '@unet/infer';
 import { exportBundle } from '@unet/train';
 import type { CommandSpec, FlagSpecs, FlagValues } from './command-spec.js';
+import { refuseInstanceModel } from './instance-model.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
 
@@ -83,6 +84,7 @@ export async function exportCommand(
   const threshold = flags.threshold;
   if (!(threshold > 0 && threshold < 1))
     throw new UsageError(`export: --threshold must be in (0, 1), got ${threshold}`);
+  await refuseInstanceModel('export', flags.model, 'a bundle');
   const out = flags.out;
   const manifest = await exportBundle(flags.model, out, {
     recipe: { name: recipe.program.replace(/^unet-/, ''), program: recipe.program },

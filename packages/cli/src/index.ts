@@ -25,6 +25,7 @@ export {
 } from './command-spec.js';
 export type { ImageShape } from './image-size.js';
 export { parseImageSize } from './image-size.js';
+export type { TrainTargets } from './instance-model.js';
 export { MODEL_CLASSES_FILE, readModelClasses, registerClassLoss } from './model-classes.js';
 export type { ConfigValues, ParsedFlags } from './parse-flags.js';
 export { formatHelp, parseFlags, UsageError } from './parse-flags.js';

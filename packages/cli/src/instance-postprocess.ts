@@ -1,7 +1,9 @@
 /**
  * The instance split of instance recipes (nuclei): its settings (`MODEL/postprocess.json`, chosen
  * by `evaluate --tune-postprocess` on validation images), the `map_split` score in `evaluate` and
- * the label images of `predict --instances`.
+ * the label images of `predict --instances`. A binary model's probability is split by the
+ * distance watershed (h, min area); an instance model's (`train --targets instances`) on its
+ * predicted interior (interior threshold, min area).
  *
  * Why a file beside the model, written by `evaluate`: the split's settings belong to the model
  * (a blurrier model wants a larger h), so `predict` must find them where it finds the weights;
@@ -11,6 +13,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {
+  channelOf,
   instanceScore,
   type LabelImage,
   labelComponents,
@@ -19,23 +22,51 @@ import {
   splitInstances,
   toLabelImage,
 } from '@unet/infer';
+import type { TrainTargets } from './instance-model.js';
 import { UsageError } from './parse-flags.js';
 import { writeJsonAtomic } from './run-files.js';
 
-/** The split's settings (see `SplitOptions` of @unet/infer: distance markers, 1 channel). */
-export interface InstanceSplitSettings {
+/** Split settings of a binary model (1 channel): distance-transform markers. */
+export interface DistanceSplitSettings {
+  markers?: 'distance';
   /** Distance-peak height: lower splits more. */
   h: number;
   /** Objects with fewer pixels are merged into a neighbour or removed. */
   minArea: number;
 }
 
-/** Used when the model has no postprocess.json: phase 1's best h on true masks, its min area. */
+/** Split settings of an instance model (`train --targets instances`): interior markers. */
+export interface InteriorSplitSettings {
+  markers: 'interior';
+  /** Interior probability above which a foreground pixel seeds an object. */
+  interiorThreshold: number;
+  /** Objects with fewer pixels are merged into a neighbour or removed. */
+  minArea: number;
+}
+
+/** The split's settings (see `SplitOptions` of @unet/infer), by the kind of model. */
+export type InstanceSplitSettings = DistanceSplitSettings | InteriorSplitSettings;
+
+/** Used when a binary model has no postprocess.json: phase 1's best h on true masks, its min area. */
 export const DEFAULT_SPLIT: InstanceSplitSettings = { h: 1, minArea: 10 };
 
-/** The grid `--tune-postprocess` searches, in this order (ties keep the first). */
+/** Used when an instance model has no postprocess.json: splitInstances' own defaults. */
+export const DEFAULT_INTERIOR_SPLIT: InstanceSplitSettings = {
+  markers: 'interior',
+  interiorThreshold: 0.5,
+  minArea: 10,
+};
+
+/** The grid `--tune-postprocess` searches for a binary model, in this order (ties keep the first). */
 export const SPLIT_GRID: readonly InstanceSplitSettings[] = [0.5, 1, 1.5, 2].flatMap((h) =>
   [0, 10, 20].map((minArea) => ({ h, minArea })),
+);
+
+/** The grid `--tune-postprocess` searches for an instance model. */
+export const INTERIOR_SPLIT_GRID: readonly InstanceSplitSettings[] = [
+  0.3, 0.4, 0.5, 0.6, 0.7,
+].flatMap((interiorThreshold) =>
+  [0, 10, 20].map((minArea) => ({ markers: 'interior' as const, interiorThreshold, minArea })),
 );
 
 /** `MODEL/postprocess.json`. */
@@ -43,39 +74,90 @@ export function postprocessFile(modelDir: string): string {
   return path.join(modelDir, 'postprocess.json');
 }
 
-/** The model's split settings, or the defaults when it has no postprocess.json. */
+/** `instances` of a postprocess.json, unchecked. */
+type SettingsJson = {
+  markers?: unknown;
+  h?: unknown;
+  interiorThreshold?: unknown;
+  minArea?: unknown;
+};
+
+/** Settings of `split` when they are valid for a model trained on `targets`, else null. */
+function validSettings(
+  split: SettingsJson | undefined,
+  targets: TrainTargets,
+): InstanceSplitSettings | null {
+  const { h, minArea, interiorThreshold } = split ?? {};
+  if (!(typeof minArea === 'number' && minArea >= 0)) return null;
+  if (targets === 'instances') {
+    const ok =
+      split?.markers === 'interior' &&
+      typeof interiorThreshold === 'number' &&
+      interiorThreshold > 0 &&
+      interiorThreshold < 1;
+    return ok ? { markers: 'interior', interiorThreshold, minArea } : null;
+  }
+  const ok = split?.markers !== 'interior' && typeof h === 'number' && h > 0;
+  return ok ? { h, minArea } : null;
+}
+
+/**
+ * The split settings of the model in `modelDir` (trained on `targets`), or the defaults when it
+ * has no postprocess.json.
+ */
 export async function readSplitSettings(
   modelDir: string,
+  targets: TrainTargets = 'binary',
 ): Promise<{ settings: InstanceSplitSettings; source: string }> {
   const file = postprocessFile(modelDir);
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    return { settings: DEFAULT_SPLIT, source: 'defaults' };
+    const settings = targets === 'instances' ? DEFAULT_INTERIOR_SPLIT : DEFAULT_SPLIT;
+    return { settings, source: 'defaults' };
   }
-  let split: Partial<InstanceSplitSettings> | undefined;
+  let split: SettingsJson | undefined;
   try {
-    split = (JSON.parse(text) as { instances?: Partial<InstanceSplitSettings> }).instances;
+    split = (JSON.parse(text) as { instances?: typeof split }).instances;
   } catch (error) {
     throw new UsageError(`${file}: not JSON (${(error as Error).message})`);
   }
-  const { h, minArea } = split ?? {};
-  if (!(typeof h === 'number' && h > 0 && typeof minArea === 'number' && minArea >= 0)) {
-    throw new UsageError(
-      `${file}: expected { "instances": { "h": > 0, "minArea": >= 0 } }, got ${JSON.stringify(split)}`,
-    );
+  const settings = validSettings(split, targets);
+  if (settings === null) {
+    const expected =
+      targets === 'instances'
+        ? '{ "instances": { "markers": "interior", "interiorThreshold": in (0, 1), "minArea": >= 0 } } (an instance model)'
+        : '{ "instances": { "h": > 0, "minArea": >= 0 } }';
+    throw new UsageError(`${file}: expected ${expected}, got ${JSON.stringify(split)}`);
   }
-  return { settings: { h, minArea }, source: file };
+  return { settings, source: file };
 }
 
-/** Instances of a 1-channel probability (distance watershed). */
+/**
+ * Instances of a prediction: a 1-channel probability split by the distance watershed, or the 3
+ * channels (foreground, interior, boundary) of an instance model split on its interior.
+ */
 export function splitProbability(
   probability: RasterImage,
   threshold: number,
   settings: InstanceSplitSettings,
 ): LabelImage {
-  return splitInstances(probability.data, probability.width, probability.height, {
+  const { width, height } = probability;
+  if (settings.markers === 'interior') {
+    if (probability.channels !== 3) {
+      throw new Error(
+        `interior markers need the 3 channels of an instance model, got ${probability.channels}`,
+      );
+    }
+    return splitInstances(probability.data, width, height, {
+      channels: 3,
+      threshold,
+      interiorThreshold: settings.interiorThreshold,
+      minArea: settings.minArea,
+    });
+  }
+  return splitInstances(channelOf(probability, 0).data, width, height, {
     threshold,
     h: settings.h,
     minArea: settings.minArea,
@@ -85,6 +167,8 @@ export function splitProbability(
 /** Options of {@link instanceSplitScoring}. */
 export interface InstanceScoringOptions {
   modelDir: string;
+  /** What the model was trained on: binary (distance markers) or instances (interior markers). */
+  targets: TrainTargets;
   threshold: number;
   /** Score every setting of {@link SPLIT_GRID} and save the best as postprocess.json. */
   tune: boolean;
@@ -99,10 +183,11 @@ export interface InstanceScoringOptions {
  */
 export async function instanceSplitScoring(options: InstanceScoringOptions) {
   const { threshold, tune } = options;
+  const interior = options.targets === 'instances';
   const current = tune
-    ? { settings: DEFAULT_SPLIT, source: 'tuned' }
-    : await readSplitSettings(options.modelDir);
-  const grid = tune ? SPLIT_GRID : [current.settings];
+    ? { settings: interior ? DEFAULT_INTERIOR_SPLIT : DEFAULT_SPLIT, source: 'tuned' }
+    : await readSplitSettings(options.modelDir, options.targets);
+  const grid = tune ? (interior ? INTERIOR_SPLIT_GRID : SPLIT_GRID) : [current.settings];
   const sums = new Float64Array(grid.length);
   let images = 0;
   return {
@@ -116,17 +201,8 @@ export async function instanceSplitScoring(options: InstanceScoringOptions) {
           : pair.instances instanceof Int32Array
             ? toLabelImage(pair.instances, width, height)
             : pair.instances;
-      const probability: RasterImage =
-        predicted.channels === 1
-          ? predicted
-          : {
-              data: predicted.data.filter((_, i) => i % predicted.channels === 0),
-              width,
-              height,
-              channels: 1,
-            };
       for (const [k, settings] of grid.entries()) {
-        const labels = splitProbability(probability, threshold, settings);
+        const labels = splitProbability(predicted, threshold, settings);
         sums[k] = sums[k]! + instanceScore(truth, labels).averagePrecision;
       }
       images += 1;
@@ -140,7 +216,12 @@ export async function instanceSplitScoring(options: InstanceScoringOptions) {
       const chosen = grid[best]!;
       const metrics: Record<string, unknown> = {
         map_split: scores[best]!.map_split,
-        split: { method: 'distance watershed', threshold, ...chosen, source: current.source },
+        split: {
+          method: interior ? 'interior-marker watershed' : 'distance watershed',
+          threshold,
+          ...chosen,
+          source: current.source,
+        },
       };
       if (tune) {
         const file = postprocessFile(options.modelDir);

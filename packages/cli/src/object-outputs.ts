@@ -20,6 +20,7 @@ import {
 } from '@unet/infer';
 import { writeFileAtomic } from '@unet/train';
 import type { FlagValues, PREDICT_FLAGS } from './command-spec.js';
+import { readModelTargets } from './instance-model.js';
 import { readSplitSettings, splitProbability } from './instance-postprocess.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -58,7 +59,10 @@ export async function predictObjectOutputs(
   }
   const simplify = flags.simplify;
   if (!(simplify >= 0)) throw new UsageError(`predict: --simplify must be >= 0, got ${simplify}`);
-  const split = flags.instances ? (await readSplitSettings(flags.model)).settings : null;
+  const split = flags.instances
+    ? (await readSplitSettings(flags.model, await readModelTargets('predict', flags.model)))
+        .settings
+    : null;
   const geo = new Map<string, GeoRef>();
   if (recipe.polygons && flags.coordinates !== 'pixel') {
     for (const [name, file] of files) {

@@ -5,6 +5,7 @@ import { initBackend } from '@unet/runtime';
 import { type PredictInput, predict, readBundleManifest } from '@unet/train';
 import { predictClasses } from './class-predict.js';
 import { type FlagValues, PREDICT_FLAGS, resolveCompile } from './command-spec.js';
+import { readModelTargets, refuseInstanceModel } from './instance-model.js';
 import { loadCommandModel } from './load-command-model.js';
 import { readModelClasses } from './model-classes.js';
 import { predictObjectOutputs } from './object-outputs.js';
@@ -58,6 +59,7 @@ export async function predictCommand(
   const inputs = selectShard(await listImageInputs(flags.input), flags.shard);
   const tile = bundle ? (bundle.tiling ?? false) : (recipe.tile ?? false);
   if (flags.queue) {
+    await refuseInstanceModel('predict', flags.model, '--queue');
     const { queue: url, 'queue-name': queueName = recipe.program } = flags;
     if (!(flags['tiles-per-job'] >= 1))
       throw new UsageError(`predict: --tiles-per-job must be >= 1, got ${flags['tiles-per-job']}`);
@@ -81,13 +83,17 @@ export async function predictCommand(
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {
-    // A model saved with a class list writes class masks, colours and legends (class-predict.ts).
+    // A model saved with a class list writes class masks, colours and legends (class-predict.ts),
+    // unless it is an instance model: its mask is the foreground (interior + boundary).
     const classes = await readModelClasses('predict', modelDir, model);
-    if (classes) return await predictClasses(recipe, flags, model, classes, inputs, log);
+    const targets = await readModelTargets('predict', modelDir);
+    if (classes && targets !== 'instances')
+      return await predictClasses(recipe, flags, model, classes, inputs, log);
     const out = flags.out;
     const read = recipe.readImage;
     const images = read ? readEach(inputs, (file) => read(file, recipe.channels)) : inputs;
     const results = await predict({
+      ...(targets === 'instances' ? { channel: 'instances' as const } : {}),
       model,
       inputs: images,
       threshold,

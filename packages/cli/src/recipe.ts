@@ -30,6 +30,12 @@ export interface RecipeListOptions {
   subset?: string;
   /** Multi-class masks of these classes (`--classes FILE.json`); unset: binary masks. */
   classes?: ClassList;
+  /**
+   * Instance recipes (`train --targets instances`): masks of the 3 instance classes (background,
+   * interior, boundary; `instanceTargets` of @unet/infer at the requested size) instead of the
+   * union of the objects. Unset: `'binary'`.
+   */
+  targets?: 'binary' | 'instances';
 }
 
 /**
@@ -83,7 +89,9 @@ export interface SegmentationRecipe {
   /**
    * Objects are instances (nuclei): `evaluate` scores the DSB2018 mAP with connected components
    * (`map`) and with the instance split (`map_split`, its settings tunable with
-   * `--tune-postprocess`), and `predict --instances` writes 16-bit label images.
+   * `--tune-postprocess`), and `predict --instances` writes 16-bit label images. `train
+   * --targets instances` trains 3 classes (background, interior, boundary): `list` must honour
+   * `options.targets` and `buildModel` `settings.numClasses`.
    */
   instances?: boolean;
   /**

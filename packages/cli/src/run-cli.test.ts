@@ -21,6 +21,7 @@ const COMMAND_FLAGS: Record<string, string[]> = {
     'image-size',
     'classes',
     'class-weights',
+    'targets',
     'val-split',
     'seed',
     'mask-threshold',

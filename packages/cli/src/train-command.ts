@@ -7,6 +7,7 @@ import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from 
 import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from './class-train.js';
 import { type FlagValues, resolveCompile, type TrainFlags } from './command-spec.js';
 import { imageSizeSetting, parseImageSize } from './image-size.js';
+import { type TrainTargets, trainTargets, writeModelTargets } from './instance-model.js';
 import { stopOnInterrupt } from './interrupt.js';
 import { writeModelClasses } from './model-classes.js';
 import { maskThresholdFlag, UsageError } from './parse-flags.js';
@@ -45,6 +46,8 @@ export interface TrainRunConfig {
   classes?: string[] | null;
   /** Class weights of the multi-class loss (`--class-weights auto`), or null. */
   classWeights?: number[] | null;
+  /** Instance recipes: the union mask or the 3 instance classes (`--targets`). */
+  targets?: TrainTargets;
 }
 
 /** The split a file names (e.g. one shared with a Keras run), checked against the data. */
@@ -119,7 +122,9 @@ export async function trainCommand(
   const shape = parseImageSize('train', flags['image-size']);
   if (recipe.tile && shape.height !== shape.width)
     throw new UsageError(`train: ${recipe.program} trains on square tiles: use --image-size N`);
-  const classList = await trainClasses(recipe, flags.classes);
+  const targets = trainTargets(recipe, flags);
+  const classList = targets.classes ?? (await trainClasses(recipe, flags.classes));
+  if (recipe.instances) config.targets = targets.targets;
   const numClasses = classList?.classes.length ?? 1;
   if (classList) {
     config.classes = classList.classes.map((c) => c.name);
@@ -148,6 +153,7 @@ export async function trainCommand(
     channels: config.channels,
     maskThreshold: config.maskThreshold ?? undefined,
     ...(classList ? { classes: classList } : {}),
+    ...(targets.targets === 'instances' ? { targets: targets.targets } : {}),
   };
   const subsets = recipe.subsets;
   const refs = await recipe.list(config.data, { ...listOptions, subset: subsets?.train });
@@ -244,6 +250,7 @@ export async function trainCommand(
     const paths = runPaths(config.out);
     await copyDirAtomic(paths.best, files.model);
     if (classList) await writeModelClasses(files.model, classList);
+    if (targets.targets === 'instances') await writeModelTargets(files.model, targets.targets);
     await fs.copyFile(paths.csv, files.history);
     const best = result.bestEpoch ?? result.epoch.length - 1;
     const scores = Object.entries(result.history)

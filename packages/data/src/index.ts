@@ -79,7 +79,7 @@ export { rasterizePolygons } from './rasterize.js';
 export type { CamvidOptions } from './readers/camvid.js';
 export { listCamvid, readCamvid } from './readers/camvid.js';
 export type { Dsb2018Options } from './readers/dsb2018.js';
-export { listDsb2018, readDsb2018 } from './readers/dsb2018.js';
+export { INSTANCE_TARGET_CLASSES, listDsb2018, readDsb2018 } from './readers/dsb2018.js';
 export type { ImageFolderOptions } from './readers/image-folder.js';
 export { listImageFolder, readImageFolder } from './readers/image-folder.js';
 export type { MontgomeryOptions } from './readers/montgomery.js';

@@ -12,16 +12,19 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-/** A 3x3 convolution with seeded weights: not symmetric, so each view predicts differently. */
-function tinyModel(inputShape: [number | null, number | null, number]) {
+/**
+ * A 3x3 convolution with seeded weights: not symmetric, so each view predicts differently. One
+ * sigmoid channel, or `filters` softmax channels.
+ */
+function tinyModel(inputShape: [number | null, number | null, number], filters = 1) {
   return tf.sequential({
     layers: [
       tf.layers.conv2d({
         inputShape,
-        filters: 1,
+        filters,
         kernelSize: 3,
         padding: 'same',
-        activation: 'sigmoid',
+        activation: filters === 1 ? 'sigmoid' : 'softmax',
         kernelInitializer: tf.initializers.randomNormal({ seed: 7 }),
       }),
     ],
@@ -76,5 +79,34 @@ describe('predictProbability({ tta })', () => {
     const differs = plain.data.some((v, i) => Math.abs(v - flipped.data[i]!) > 1e-6);
     expect(differs).toBe(true);
     model.dispose();
+  });
+});
+
+describe("predictProbability({ channel: 'instances' })", () => {
+  it('returns (foreground, interior, boundary) of a 3-class softmax, resized back, with TTA and tiles', async () => {
+    const model = tinyModel([16, 16, 3], 3);
+    const input = image(20, 12);
+    const before = tf.memory().numTensors;
+    for (const options of [{}, { tta: 'flips' as const }, { tile: true }]) {
+      const softmax = await predictProbability(model, input, { ...options, channel: 1 });
+      const out = await predictProbability(model, input, { ...options, channel: 'instances' });
+      expect([out.width, out.height, out.channels]).toEqual([20, 12, 3]);
+      for (let i = 0; i < 20 * 12; i++) {
+        const [fg, interior, boundary] = [0, 1, 2].map((c) => out.data[i * 3 + c]!);
+        expect(interior).toBeCloseTo(softmax.data[i]!, 5);
+        expect(fg).toBeCloseTo(interior! + boundary!, 6);
+        expect(fg).toBeLessThanOrEqual(1 + 1e-6);
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('refuses a model without 3 channels', async () => {
+    await expect(
+      predictProbability(tinyModel([8, 8, 3]), image(8, 8), { channel: 'instances' }),
+    ).rejects.toThrow(
+      /instance model outputs 3 channels \(background, interior, boundary\), got 1/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { instanceProbabilities } from './objects/instance-targets.js';
 import { predictWithTta, type TtaTransforms } from './objects/tta.js';
 import { fixedInputSize, type PredictModel } from './predict-model.js';
 import { channelOf, cropReflect, type RasterImage, toChannels } from './raster.js';
@@ -19,8 +20,12 @@ export interface PredictImageOptions {
    * uses the defaults of `TileOptions`.
    */
   tile?: boolean | TileOptions;
-  /** Output channel holding the foreground probability. Default 0. */
-  channel?: number;
+  /**
+   * Output channel holding the foreground probability. Default 0. `'instances'`: the model is a
+   * 3-class (background, interior, boundary) instance model; the result has the 3 channels of
+   * `instanceProbabilities` (foreground = interior + boundary first, then interior, boundary).
+   */
+  channel?: number | 'instances';
   /** Padding multiple for free-size models run whole. Default 32. */
   align?: number;
   /**
@@ -52,7 +57,8 @@ function crop(image: RasterImage, width: number, height: number): RasterImage {
 }
 
 /**
- * Runs `model` on one image and returns the foreground probability (1 channel) at the image's
+ * Runs `model` on one image and returns the foreground probability (1 channel; 3 with `channel:
+ * 'instances'`) at the image's
  * original size: resized to the model's input and the output resized back (bilinear), or at full
  * resolution (tiled, or whole for free-size models). Images with another channel count than the
  * model's are converted (grey <-> RGB). `model` is a `tf.LayersModel` or any
@@ -73,9 +79,11 @@ export async function predictProbability(
   const fixed = fixedInputSize(model);
   const input = toChannels(image, fixed.channels);
   const channel = options.channel ?? 0;
+  const select = (output: RasterImage) =>
+    channel === 'instances' ? instanceProbabilities(output) : channelOf(output, channel);
   if (options.tile) {
     const tileOptions = options.tile === true ? {} : options.tile;
-    return channelOf(await predictTiled(model, input, tileOptions), channel);
+    return select(await predictTiled(model, input, tileOptions));
   }
   const size =
     options.inputSize ??
@@ -85,12 +93,12 @@ export async function predictProbability(
     const width = Math.ceil(input.width / align) * align;
     const height = Math.ceil(input.height / align) * align;
     const padded = crop(input, width, height);
-    const output = channelOf(await runWhole(model, padded), channel);
+    const output = select(await runWhole(model, padded));
     return crop(output, image.width, image.height);
   }
   const [height, width] = size;
   const resized = resizeBilinear(input, width, height);
-  const output = channelOf(await runWhole(model, resized), channel);
+  const output = select(await runWhole(model, resized));
   if (output.width !== width || output.height !== height) {
     throw new Error(
       `the model maps ${height}x${width} inputs to ${output.height}x${output.width} outputs; a segmentation model must keep the size`,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { decodeImage, encodePng } from '@unet/data';
 import {
+  channelOf,
   fixedInputSize,
   type PredictImageOptions,
   predictProbability,
@@ -60,7 +61,10 @@ export interface PredictResult {
   name: string;
   /** Binary mask, 1 channel, values 0 / 1, the input's width and height (unless `keepMasks: false`). */
   mask?: RasterImage;
-  /** Foreground probability, when `keepProbabilities` (and always in `onResult`). */
+  /**
+   * Foreground probability, when `keepProbabilities` (and always in `onResult`); with `channel:
+   * 'instances'` the 3 channels (foreground, interior, boundary).
+   */
   probability?: RasterImage;
   /** Written mask PNG, when `outDir`. */
   maskFile?: string;
@@ -112,7 +116,8 @@ export async function predict(options: PredictOptions): Promise<PredictResult[]>
       }
       seen.add(input.name);
       const probability = await predictProbability(runner.model, input.image, options);
-      const mask = thresholdRaster(probability, threshold);
+      // Channel 0 is the foreground (also of `channel: 'instances'`, which keeps 3 channels).
+      const mask = thresholdRaster(channelOf(probability, 0), threshold);
       const result: PredictResult = { name: input.name, mask };
       if (options.keepProbabilities) result.probability = probability;
       if (outDir !== undefined) {

@@ -1,10 +1,13 @@
 /**
  * 2018 Data Science Bowl nuclei: `<root>/<id>/images/<id>.png` and `<root>/<id>/masks/*.png`
- * (one nucleus per mask file). The sample mask is the union of the instance masks; the instance
- * labels are kept at the original size for the competition's instance metric.
+ * (one nucleus per mask file). The sample mask is the union of the instance masks (or, with
+ * `targets: 'instances'`, the background / interior / boundary classes of the nuclei); the
+ * instance labels are kept at the original size for the competition's instance metric.
  */
 import path from 'node:path';
+import { instanceTargets, resizeNearest } from '@unet/infer';
 import { readBinaryMask, setPixelIndices } from '../binary-mask.js';
+import type { ClassList } from '../class-list.js';
 import { DataFileError } from '../errors.js';
 import { readImageHeader } from '../image-io.js';
 import { createSampleRefs, type LoadResult, loadSamples, type SampleRecipe } from '../load.js';
@@ -35,7 +38,27 @@ export interface Dsb2018Options extends ReadOptions {
   masks?: 'auto' | 'required' | 'none';
   /** Keep per-nucleus labels at the original size in `sample.instances` (default true). */
   instances?: boolean;
+  /**
+   * What `sample.mask` holds: `'binary'` (default) the union of the nuclei, {0, 1};
+   * `'instances'` the class indices of {@link INSTANCE_TARGET_CLASSES} (0 background, 1 interior,
+   * 2 boundary), computed by `instanceTargets` (boundary band 1 pixel wide) from the nucleus
+   * labels resized (nearest neighbour) to `size`, so the band is one pixel at the training size
+   * and touching nuclei stay separated by it.
+   */
+  targets?: 'binary' | 'instances';
 }
+
+/**
+ * The classes of `targets: 'instances'` masks, in the index order of `INSTANCE_CLASSES` of
+ * @unet/infer: the class list a 3-class instance model is trained and saved with.
+ */
+export const INSTANCE_TARGET_CLASSES: ClassList = {
+  classes: [
+    { name: 'background', color: [0, 0, 0] },
+    { name: 'interior', color: [255, 255, 255] },
+    { name: 'boundary', color: [255, 64, 64] },
+  ],
+};
 
 /**
  * Lists a DSB2018 stage folder (e.g. `stage1_train`) without decoding anything.
@@ -72,7 +95,11 @@ export async function listDsb2018(
     withMasks,
     instances: options.instances ?? true,
     maskThreshold: options.maskThreshold,
+    targets: options.targets ?? 'binary',
   };
+  if (settings.targets !== 'binary' && settings.targets !== 'instances') {
+    throw new Error(`targets must be 'binary' or 'instances', got '${String(settings.targets)}'`);
+  }
   const recipes = await Promise.all(ids.map((id) => dsbRecipe(root, id, settings)));
   return createSampleRefs('dsb2018', recipes, settings, options);
 }
@@ -98,6 +125,7 @@ interface DsbSettings {
   withMasks: boolean;
   instances: boolean;
   maskThreshold: number | undefined;
+  targets: 'binary' | 'instances';
 }
 
 async function dsbRecipe(root: string, id: string, settings: DsbSettings): Promise<SampleRecipe> {
@@ -159,7 +187,8 @@ async function decodeDsbSample(
   const originalSize = { width: header.width, height: header.height };
   const pixels = originalSize.width * originalSize.height;
   const union = new Uint8Array(pixels);
-  const labels = settings.instances ? new Int32Array(pixels) : undefined;
+  const needLabels = settings.instances || settings.targets === 'instances';
+  const labels = needLabels ? new Int32Array(pixels) : undefined;
   const [{ image }] = await Promise.all([
     decodeSampleImage(imageFile, settings.channels, settings.size),
     mapWithLimit(maskFiles, 4, async (maskFile, index) => {
@@ -174,8 +203,23 @@ async function decodeDsbSample(
       }
     }),
   ]);
-  const mask = await finishMask({ data: union, ...originalSize }, settings.size);
+  const mask =
+    settings.targets === 'instances'
+      ? targetMask(labels!, originalSize, settings.size)
+      : await finishMask({ data: union, ...originalSize }, settings.size);
   const sample: Sample = { id, image, mask, originalSize, files: [imageFile, ...maskFiles] };
-  if (labels) sample.instances = { labels, ...originalSize, count: maskFiles.length };
+  if (labels && settings.instances) {
+    sample.instances = { labels, ...originalSize, count: maskFiles.length };
+  }
   return sample;
+}
+
+/** The 3-class instance target of `labels` (original size) at `size` (see `targets`). */
+function targetMask(labels: Int32Array, original: ImageSize, size: ImageSize | undefined) {
+  const { width, height } = size ?? original;
+  const resized = size
+    ? resizeNearest({ data: labels, ...original, channels: 1 }, width, height).data
+    : labels;
+  const target = instanceTargets(resized, width, height, { boundaryWidth: 1 });
+  return { data: Float32Array.from(target), width, height, channels: 1 };
 }

@@ -24,7 +24,12 @@ export { objectsToGeoJson, pixelToMap } from './geojson.js';
 export type { Point, Polygon, Ring } from './geometry.js';
 export { polygonArea, ringArea, simplifyPolygon, simplifyRing } from './geometry.js';
 export type { InstanceTargetOptions } from './instance-targets.js';
-export { INSTANCE_CLASSES, instanceTargets, labelImagePixels } from './instance-targets.js';
+export {
+  INSTANCE_CLASSES,
+  instanceProbabilities,
+  instanceTargets,
+  labelImagePixels,
+} from './instance-targets.js';
 export type { SplitOptions } from './split-instances.js';
 export { fillInstanceHoles, splitInstances } from './split-instances.js';
 export type { Dihedral, TtaOptions, TtaTransforms } from './tta.js';

@@ -3,6 +3,8 @@
  * Browser-safe (typed arrays only).
  */
 
+import type { RasterImage } from '../raster.js';
+
 /** Class indices of {@link instanceTargets}. */
 export const INSTANCE_CLASSES = { background: 0, interior: 1, boundary: 2 } as const;
 
@@ -61,6 +63,30 @@ export function instanceTargets(
     }
   }
   return target;
+}
+
+/**
+ * The (foreground, interior, boundary) probabilities of a 3-channel (background, interior,
+ * boundary) softmax output of a model trained on {@link instanceTargets}: foreground = 1 -
+ * background = interior + boundary. Thresholding channel 0 gives the binary mask of a binary
+ * model's probability, and `splitInstances(..., { channels: 3 })` reads channels 1 and 2 as the
+ * interior and boundary (its foreground, their sum, is channel 0 again).
+ */
+export function instanceProbabilities(softmax: RasterImage): RasterImage {
+  if (softmax.channels !== 3) {
+    throw new Error(
+      `an instance model outputs 3 channels (background, interior, boundary), got ${softmax.channels}`,
+    );
+  }
+  const data = new Float32Array(softmax.data.length);
+  for (let i = 0; i < data.length; i += 3) {
+    const interior = softmax.data[i + 1]!;
+    const boundary = softmax.data[i + 2]!;
+    data[i] = interior + boundary;
+    data[i + 1] = interior;
+    data[i + 2] = boundary;
+  }
+  return { data, width: softmax.width, height: softmax.height, channels: 3 };
 }
 
 /** Largest label a label image of each bit depth can hold. */
