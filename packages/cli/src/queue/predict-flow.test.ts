@@ -13,7 +13,7 @@ import { decodeImage, decodeSatelliteImage, encodePng } from '@unet/data';
 import { cropReflect, predictProbability } from '@unet/infer';
 import { buildUnet } from '@unet/layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../../test/redis-server.js';
+import { startRedis, type TestRedis } from '../../test/redis-server.mjs';
 import { type CliChild, cliChildren, TILED_QUEUE_CLI } from '../../test/spawn-cli.js';
 import { PARTIAL_DIR } from './predict-job.js';
 

@@ -53,6 +53,39 @@ function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): number {
   return tf.tidy(() => Math.max(...a.map((t, i) => t.sub(b[i]!).abs().max().dataSync()[0]!)));
 }
 
+/**
+ * Twins from `build` (the compiled one with the eager one's weights) take 4 steps on `batch(s)`:
+ * every output (loss, metrics) within 1e-4 of eager's, the weights too after sync. Returns the
+ * step's fallback reason and compiled step count.
+ */
+function expectEagerParity(
+  build: () => tf.LayersModel,
+  batch: (s: number) => [tf.Tensor, tf.Tensor],
+): { fallbackReason: string | null; compiledSteps: number } {
+  const eager = build();
+  const compiled = build();
+  compiled.setWeights(eager.getWeights());
+  const step = compileTrainStep(compiled, quiet);
+  const train = (eager as unknown as { makeTrainFunction(): TrainFn }).makeTrainFunction();
+  for (let s = 0; s < 4; s++) {
+    const [x, y] = batch(s);
+    const want = tf.tidy(() => train([x, y]).map((t) => t.dataSync()[0]!));
+    const got = step.trainOnBatch(x, y);
+    expect(got).toHaveLength(want.length);
+    got.forEach((v, i) => {
+      expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
+    });
+    tf.dispose([x, y]);
+  }
+  step.sync();
+  expect(maxDiff(compiled.getWeights(), eager.getWeights())).toBeLessThan(1e-4);
+  const { fallbackReason, compiledSteps } = step;
+  step.dispose();
+  eager.dispose();
+  compiled.dispose();
+  return { fallbackReason, compiledSteps };
+}
+
 /** A layer that reads a value into JS during the step: the graph cannot replay that decision. */
 class ReadsInJs extends tf.layers.Layer {
   static className = 'ReadsInJs';
@@ -108,26 +141,9 @@ describe('compileTrainStep', () => {
       });
       return m;
     };
-    const eager = build();
-    const compiled = build();
-    compiled.setWeights(eager.getWeights());
-    const step = compileTrainStep(compiled, quiet);
-    const train = (eager as unknown as { makeTrainFunction(): TrainFn }).makeTrainFunction();
-    for (let s = 0; s < 4; s++) {
-      const [x, y] = data(s);
-      const want = tf.tidy(() => train([x, y]).map((t) => t.dataSync()[0]!));
-      const got = step.trainOnBatch(x, y);
-      expect(got).toHaveLength(5);
-      got.forEach((v, i) => {
-        expect(Math.abs(v - want[i]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]!)));
-      });
-      tf.dispose([x, y]);
-    }
-    expect(step.fallbackReason).toBeNull();
-    expect(step.compiledSteps).toBe(3);
-    step.dispose();
-    eager.dispose();
-    compiled.dispose();
+    const run = expectEagerParity(build, (s) => data(s));
+    expect(run.fallbackReason).toBeNull();
+    expect(run.compiledSteps).toBe(3);
   });
 
   it.each([
@@ -155,26 +171,14 @@ describe('compileTrainStep', () => {
         m.compile({ loss, optimizer: createOptimizer('adam', 1e-3) });
         return m;
       };
-      const eager = build();
-      const compiled = build();
-      compiled.setWeights(eager.getWeights());
-      const step = compileTrainStep(compiled, quiet);
-      for (let s = 0; s < 4; s++) {
-        const [x, y] = tf.tidy(() => [
+      const run = expectEagerParity(build, (s) =>
+        tf.tidy(() => [
           tf.randomUniform([2, SIZE, SIZE, 3], 0, 1, 'float32', s),
           tf.randomUniform([2, SIZE, SIZE, 1], 0, 5, 'int32', s + 1).toFloat(),
-        ]);
-        const want = eagerStep(eager, x, y);
-        expect(Math.abs(step.trainOnBatch(x, y)[0]! - want) / want).toBeLessThan(1e-4);
-        tf.dispose([x, y]);
-      }
-      if (fallback) expect(step.fallbackReason).toMatch(fallback);
-      else expect(step.fallbackReason).toBeNull();
-      step.sync();
-      expect(maxDiff(compiled.getWeights(), eager.getWeights())).toBeLessThan(1e-4);
-      step.dispose();
-      eager.dispose();
-      compiled.dispose();
+        ]),
+      );
+      if (fallback) expect(run.fallbackReason).toMatch(fallback);
+      else expect(run.fallbackReason).toBeNull();
     },
   );
 
