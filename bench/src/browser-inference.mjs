@@ -19,7 +19,7 @@ import { predictWithBundle } from '@unet/infer';
 import { buildUnet } from '@unet/layers';
 import { initBackend } from '@unet/runtime';
 import { exportBundle, loadModel, requireBundleManifest } from '@unet/train';
-import { chromium } from 'playwright-core';
+import { launchChromiumContext } from '../../apps/web/scripts/chromium.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dist = path.join(root, 'apps/web/dist');
@@ -77,19 +77,7 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
 const profile = await fs.mkdtemp(path.join(tmp, 'chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-    '--disable-quic',
-  ],
-});
+const context = await launchChromiumContext(profile);
 
 /** Milliseconds of the page's own timing (predictWithBundle only) for `file`, the second run. */
 async function timeInPage(page, file, budgetMs) {

@@ -15,12 +15,13 @@ import { listDsb2018 } from '@unet/data';
 import { cropReflect, type RasterImage } from '@unet/infer';
 import { buildUnet } from '@unet/layers';
 import { exportBundle, writeCheckpointDir } from '@unet/train';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromiumContext } from '../scripts/chromium.mjs';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 /** Real samples, beside the repository as in every package's tests. */
 export const DSB_DIR = path.join(REPO_ROOT, '../shared/data/dsb2018/stage1_train');
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../scripts/chromium.mjs';
 export const WEB_DIST = path.resolve(import.meta.dirname, '../dist');
 
 const TYPES: Record<string, string> = {
@@ -165,21 +166,9 @@ export async function launchChromium(): Promise<{
   close(): Promise<void>;
 }> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'unet-web-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
+  const context = await launchChromiumContext(profile, {
     acceptDownloads: true,
     viewport: { width: 1100, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
   });
   return {
     context,

@@ -13,25 +13,14 @@ import {
   readCamvid,
   readClassList,
 } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  hasSharedData,
-  makeTempDir,
-  referenceDir,
-  removeDir,
-  sharedData,
-  writeText,
-} from './test-support.js';
+import { describe, expect, it } from 'vitest';
+import { hasSharedData, referenceDir, sharedData, useTempDir, writeText } from './test-support.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await makeTempDir();
-});
-afterAll(() => removeDir(dir));
+const dir = useTempDir();
 
 describe('class lists (classes.json)', () => {
   it('round-trips the CamVid list through the JSON format', async () => {
-    const file = path.join(dir, 'classes.json');
+    const file = path.join(dir(), 'classes.json');
     await writeText(file, classListToJson(CAMVID_CLASSES));
     const list = await readClassList(file);
     expect(list).toEqual(CAMVID_CLASSES);
@@ -108,11 +97,11 @@ describe('class lists (classes.json)', () => {
   }
 
   it('reports a file that is not JSON or not a valid list as a DataFileError naming it', async () => {
-    const broken = path.join(dir, 'broken.json');
+    const broken = path.join(dir(), 'broken.json');
     await writeText(broken, '{ "classes": [');
     await expect(readClassList(broken)).rejects.toThrow(DataFileError);
     await expect(readClassList(broken)).rejects.toThrow(`${broken}: cannot read class list JSON`);
-    const single = path.join(dir, 'single.json');
+    const single = path.join(dir(), 'single.json');
     await writeText(single, '{ "classes": [{ "name": "x" }] }');
     const error = (await readClassList(single).catch((e: unknown) => e)) as DataFileError;
     expect(error.problem).toBe('bad-class-list');

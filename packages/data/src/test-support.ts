@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The monorepo root (…/main). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -114,4 +115,20 @@ export function sameValues(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
+}
+
+/**
+ * A temp folder made before the calling file's tests and removed after them: call the returned
+ * function for its path.
+ */
+export function useTempDir(prefix?: string): () => string {
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = await makeTempDir(prefix);
+  });
+  afterAll(() => (dir ? removeDir(dir) : undefined));
+  return () => {
+    if (!dir) throw new Error('useTempDir: the folder is made in beforeAll');
+    return dir;
+  };
 }

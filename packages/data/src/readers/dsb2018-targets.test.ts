@@ -9,8 +9,8 @@ import {
   type RasterImage,
 } from '@unet/data';
 import { INSTANCE_CLASSES, labelComponents, resizeNearest } from '@unet/infer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasSharedData, makeTempDir, removeDir, sharedData } from '../test-support.js';
+import { describe, expect, it } from 'vitest';
+import { hasSharedData, sharedData, useTempDir } from '../test-support.js';
 
 const stage1 = path.join(sharedData, 'dsb2018', 'stage1_train');
 const haveDsb = hasSharedData('dsb2018/stage1_train');
@@ -21,11 +21,7 @@ const TOUCHING = [
   '4a424e0cb845cf6fd4d9fe62875552c7b89a4e0276cf16ebf46babe4656a794e',
 ];
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await makeTempDir();
-});
-afterAll(() => removeDir(tmp));
+const tmp = useTempDir();
 
 /** Labels of the 8 neighbours of (x, y) inside the image. */
 function neighbours(labels: ArrayLike<number>, width: number, height: number, i: number) {
@@ -106,7 +102,7 @@ describe.runIf(haveDsb)('DSB2018 instance targets (background / interior / bound
   });
 
   it('are computed at the training size from nearest-resized labels, cached as class indices', async () => {
-    const cache = path.join(tmp, 'cache');
+    const cache = path.join(tmp(), 'cache');
     const options = { size: 96, targets: 'instances' as const, cache, progress: false };
     const ref = (await listDsb2018(stage1, options)).find((r) => r.id === TOUCHING[0])!;
     const first = await ref.load();

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataFileError, listDsb2018, loadSamples, readDsb2018 } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   box,
   hasSharedData,
   isZeroOne,
-  makeTempDir,
   referenceDir,
-  removeDir,
   sameValues,
   sharedData,
   sum,
+  useTempDir,
   writePng,
 } from '../test-support.js';
 
@@ -27,11 +26,7 @@ interface DsbReference {
 const stage1 = path.join(sharedData, 'dsb2018', 'stage1_train');
 const haveDsb = hasSharedData('dsb2018/stage1_train');
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await makeTempDir();
-});
-afterAll(() => removeDir(tmp));
+const tmp = useTempDir();
 
 describe.runIf(haveDsb)('readDsb2018 on the real sample (56 images, 3,669 masks)', () => {
   const reference = JSON.parse(
@@ -39,7 +34,7 @@ describe.runIf(haveDsb)('readDsb2018 on the real sample (56 images, 3,669 masks)
   ) as DsbReference;
 
   it('matches the PIL/numpy reference at original size, then loads from cache without decoding', async () => {
-    const cache = path.join(tmp, 'cache');
+    const cache = path.join(tmp(), 'cache');
     const first = await readDsb2018(stage1, { cache, progress: false });
     expect(first.samples).toHaveLength(reference.images);
     expect(first.stats).toEqual({ cacheHits: 0, cacheMisses: 56, decodedFiles: 56 + 3669 });
@@ -106,7 +101,7 @@ describe('readDsb2018 on generated folders', () => {
   }
 
   it('loads a test folder without masks as images only', async () => {
-    const root = path.join(tmp, 'stage1_test');
+    const root = path.join(tmp(), 'stage1_test');
     await makeSample(root, 'one', { masks: false });
     await makeSample(root, 'two', { masks: false });
     const { samples } = await readDsb2018(root, { cache: false, progress: false });
@@ -118,7 +113,7 @@ describe('readDsb2018 on generated folders', () => {
   });
 
   it('labels instances in mask-file order and unions them', async () => {
-    const root = path.join(tmp, 'stage-labels');
+    const root = path.join(tmp(), 'stage-labels');
     await makeSample(root, 's');
     const [sample] = (await readDsb2018(root, { cache: false, progress: false })).samples;
     expect(sum(sample!.mask!.data)).toBe(8 * 8 + 10 * 20);
@@ -129,7 +124,7 @@ describe('readDsb2018 on generated folders', () => {
   });
 
   it('fails a sample whose masks folder is missing when others have masks, or skips it', async () => {
-    const root = path.join(tmp, 'stage-missing-masks');
+    const root = path.join(tmp(), 'stage-missing-masks');
     await makeSample(root, 'good');
     await makeSample(root, 'lost', { masks: false });
     const error = await readDsb2018(root, { cache: false, progress: false }).catch(
@@ -151,7 +146,7 @@ describe('readDsb2018 on generated folders', () => {
   });
 
   it('names an instance mask whose size differs from its image', async () => {
-    const root = path.join(tmp, 'stage-size');
+    const root = path.join(tmp(), 'stage-size');
     await makeSample(root, 's');
     const wrong = path.join(root, 's', 'masks', 'c.png');
     await writePng(wrong, 41, 30, 1, box(0, 0, 5, 5));
@@ -161,11 +156,11 @@ describe('readDsb2018 on generated folders', () => {
   });
 
   it('reports a missing or empty stage folder', async () => {
-    const missing = path.join(tmp, 'does-not-exist');
+    const missing = path.join(tmp(), 'does-not-exist');
     await expect(readDsb2018(missing)).rejects.toThrow(
       `${missing}: DSB2018 stage folder not found`,
     );
-    const empty = path.join(tmp, 'empty-stage');
+    const empty = path.join(tmp(), 'empty-stage');
     await writePng(path.join(empty, 'stray.png'), 2, 2, 1, () => 0);
     await expect(readDsb2018(empty)).rejects.toMatchObject({ problem: 'empty-dataset' });
   });

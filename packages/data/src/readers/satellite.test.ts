@@ -9,16 +9,15 @@ import {
   readPolygonFile,
   readSatellite,
 } from '@unet/data';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   hasSharedData,
   iou,
   isZeroOne,
-  makeTempDir,
   referenceDir,
-  removeDir,
   sharedData,
   sum,
+  useTempDir,
   write16BitGrey,
   writePng,
   writeText,
@@ -46,11 +45,7 @@ function fromRunLengths(runs: number[], length: number): Uint8Array {
   return out;
 }
 
-let tmp: string;
-beforeAll(async () => {
-  tmp = await makeTempDir('satellite-');
-});
-afterAll(() => removeDir(tmp));
+const tmp = useTempDir('satellite-');
 
 describe.runIf(haveSpacenet)('readSatellite on the SpaceNet Atlanta tile', () => {
   const reference = JSON.parse(
@@ -133,7 +128,7 @@ describe.runIf(haveSpacenet)('readSatellite on the SpaceNet Atlanta tile', () =>
 
 describe('polygon formats and rasterizer', () => {
   it('reads the article text format: rings close by repeating their first point', async () => {
-    const file = path.join(tmp, 'tile.txt');
+    const file = path.join(tmp(), 'tile.txt');
     await writeText(
       file,
       '[[441, 562], [441, 529], [458, 529], [458, 520], [472, 520], [472, 528], [475, 528], ' +
@@ -160,7 +155,7 @@ describe('polygon formats and rasterizer', () => {
   });
 
   it('reports a ring that never closes', async () => {
-    const file = path.join(tmp, 'open.txt');
+    const file = path.join(tmp(), 'open.txt');
     await writeText(file, '[[0, 0], [4, 0], [4, 4], [0, 0], [10, 10], [20, 10], [20, 20]]');
     const parsed = await readPolygonFile(file);
     expect(parsed.issues).toEqual([expect.objectContaining({ problem: 'unclosed-ring' })]);
@@ -214,7 +209,7 @@ describe('polygon formats and rasterizer', () => {
   });
 
   it('parses MultiPolygon GeoJSON and reports non-polygon geometries', async () => {
-    const file = path.join(tmp, 'multi.geojson');
+    const file = path.join(tmp(), 'multi.geojson');
     await writeText(
       file,
       JSON.stringify({
@@ -263,7 +258,7 @@ describe('polygon formats and rasterizer', () => {
     ['wrong.geojson', '{"type": "Polygon", "coordinates": 5}', 'cannot parse polygons'],
     ['words.txt', 'hello world', 'cannot parse polygons'],
   ])('names an unreadable polygon file (%s)', async (name, content, message) => {
-    const file = path.join(tmp, name);
+    const file = path.join(tmp(), name);
     if (content !== null) await writeFile(file, content);
     const error = await readPolygonFile(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataFileError);
@@ -274,7 +269,7 @@ describe('polygon formats and rasterizer', () => {
 
 describe('readSatellite on generated tiles', () => {
   it('matches images to polygon files by name, 8-bit RGB and 16-bit tiles, with warnings', async () => {
-    const root = path.join(tmp, 'tiles');
+    const root = path.join(tmp(), 'tiles');
     await writePng(
       path.join(root, 'images', 'rgb.png'),
       32,
@@ -318,7 +313,7 @@ describe('readSatellite on generated tiles', () => {
   });
 
   it('names the image whose polygon file is missing, and the unreadable polygon file', async () => {
-    const root = path.join(tmp, 'tiles-bad');
+    const root = path.join(tmp(), 'tiles-bad');
     await writePng(path.join(root, 'images', 'a.png'), 8, 8, 3, () => 1);
     await writeText(path.join(root, 'labels', 'b.geojson'), '{}');
     const source = { imagesDir: path.join(root, 'images'), polygonsDir: path.join(root, 'labels') };
@@ -332,7 +327,7 @@ describe('readSatellite on generated tiles', () => {
   });
 
   it('warns about degenerate polygons and hints at map coordinates', async () => {
-    const root = path.join(tmp, 'tiles-map');
+    const root = path.join(tmp(), 'tiles-map');
     await writePng(path.join(root, 'images', 'a.png'), 8, 8, 3, () => 1);
     await writeText(
       path.join(root, 'labels', 'a.geojson'),
