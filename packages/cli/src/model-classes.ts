@@ -12,6 +12,7 @@ import {
   getLoss,
   type LossFunction,
   registerLoss,
+  type SparseClassOptions,
   sparseCategoricalCrossentropy,
   sparseCategoricalDiceLoss,
   sparseCategoricalFocalLoss,
@@ -72,11 +73,7 @@ export function classColours(list: ClassList): Colour[] {
 
 const SPARSE_LOSSES: Record<
   string,
-  (
-    yTrue: tf.Tensor,
-    yPred: tf.Tensor,
-    options: { ignoreIndex?: number; classWeights?: number[]; checkLabels?: boolean },
-  ) => tf.Scalar
+  (yTrue: tf.Tensor, yPred: tf.Tensor, options: SparseClassOptions) => tf.Scalar
 > = {
   sparseCategoricalCrossentropy,
   sparseCategoricalDiceLoss,

@@ -64,10 +64,10 @@ export function tensorId(backend: NodeBackend, t: tf.Tensor): number {
   return backend.getInputTensorIds([t])[0]!;
 }
 
-/** The call stack, deep enough to reach tfjs's op functions below the backend's frames. */
 /** tfjs-node's (or -gpu's) GatherV2 kernel, seen in a stack trace. */
 const GATHER_BOUNDS_CHECK = /[\\/]tfjs-node(-gpu)?[\\/]dist[\\/]kernels[\\/]GatherV2\.js:/;
 
+/** The call stack, deep enough to reach tfjs's op functions below the backend's frames. */
 function deepStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 60;
