@@ -1,10 +1,12 @@
 /**
- * Geometric augmentation applied identically to an image and its mask: flips, 90-degree
- * rotations and optional elastic deformation. Binary masks stay exactly {0, 1}; class-index
+ * Augmentation applied identically to an image and its mask: flips, 90-degree rotations and
+ * optional elastic deformation and zoom; optional colour jitter changes the image only. Binary masks stay exactly {0, 1}; class-index
  * masks keep their classes (no value is ever interpolated into another class).
  */
+import { type ColourOptions, jitterColour } from './colour-jitter.js';
 import { isBinary, type RasterImage } from './image-io.js';
 import { normal, type Random } from './random.js';
+import { type Field, warp } from './warp.js';
 
 /** Elastic deformation settings (a smooth random displacement field). */
 export interface ElasticOptions {
@@ -27,6 +29,18 @@ export interface AugmentOptions {
   rotate90?: boolean;
   /** Elastic deformation (default off). `true` = default settings. */
   elastic?: boolean | ElasticOptions;
+  /** Random zoom into a crop of the sample (default off). `true` = default settings. */
+  zoom?: boolean | ZoomOptions;
+  /** Random brightness, contrast and saturation of the image (default off). */
+  colour?: boolean | ColourOptions;
+}
+
+/** Zoom settings: a random window of 1/scale of each side, resized back to the full size. */
+export interface ZoomOptions {
+  /** Largest zoom factor; the factor is uniform in [1, maxScale] (default 1.5). */
+  maxScale?: number;
+  /** Chance of zooming a given sample (default 0.5). */
+  probability?: number;
 }
 
 /** Image and mask after augmentation. */
@@ -37,9 +51,11 @@ export interface AugmentedPair {
 
 /**
  * Draws one random transformation and applies it to both `image` and `mask` (same width and
- * height). Flips and rotations move pixels exactly; elastic deformation samples the image
- * bilinearly and the mask bilinearly thresholded at 0.5 when it is binary, else (class indices)
- * by nearest neighbour, so a pixel between class 1 and class 3 never becomes class 2.
+ * height), in this order: flips and rotations (pixels move exactly), elastic deformation and
+ * zoom (the image sampled bilinearly, the mask bilinearly thresholded at 0.5 when it is binary,
+ * else, class indices, by nearest neighbour, so a pixel between class 1 and class 3 never
+ * becomes class 2), colour jitter (image only). Options left off draw no random numbers, so
+ * adding one never changes what the others draw for recipes without it.
  *
  * @example
  * ```ts
@@ -80,6 +96,18 @@ export function augmentPair(
       outImage = warp(outImage, field, 'bilinear');
       outMask = warp(outMask, field, isBinary(outMask.data) ? 'threshold' : 'nearest');
     }
+  }
+  if (options.zoom) {
+    const zoom = options.zoom === true ? {} : options.zoom;
+    if (random() < (zoom.probability ?? 0.5)) {
+      const field = zoomField(outImage.width, outImage.height, random, zoom.maxScale ?? 1.5);
+      outImage = warp(outImage, field, 'bilinear');
+      outMask = warp(outMask, field, isBinary(outMask.data) ? 'threshold' : 'nearest');
+    }
+  }
+  if (options.colour) {
+    const colour = options.colour === true ? {} : options.colour;
+    if (random() < (colour.probability ?? 0.8)) outImage = jitterColour(outImage, random, colour);
   }
   return { image: outImage, mask: outMask };
 }
@@ -143,9 +171,25 @@ function remap(
   return { data: out, width: map.width, height: map.height, channels };
 }
 
-interface Field {
-  dx: Float32Array;
-  dy: Float32Array;
+/**
+ * Zoom as a displacement field: output pixel centres map linearly onto a window of
+ * (width / scale) x (height / scale) at a random place, so the image keeps its size and aspect.
+ */
+function zoomField(width: number, height: number, random: Random, maxScale: number): Field {
+  if (!(maxScale >= 1)) throw new Error(`zoom: maxScale must be >= 1, got ${maxScale}`);
+  const scale = 1 + random() * (maxScale - 1);
+  const left = random() * (width - width / scale);
+  const top = random() * (height - height / scale);
+  const dx = new Float32Array(width * height);
+  const dy = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = top + (y + 0.5) / scale - 0.5;
+    for (let x = 0; x < width; x++) {
+      dx[y * width + x] = left + (x + 0.5) / scale - 0.5 - x;
+      dy[y * width + x] = sy - y;
+    }
+  }
+  return { dx, dy };
 }
 
 /** Smooth random displacements: Gaussian noise on a coarse grid, blurred, scaled, upsampled. */
@@ -232,48 +276,4 @@ function upsample(
     }
   }
   return out;
-}
-
-/**
- * Samples `image` at (x + dx, y + dy), edges clamped: `bilinear` for images, `threshold` =
- * bilinear then cut at 0.5 (binary masks), `nearest` for class-index masks.
- */
-function warp(
-  image: RasterImage,
-  field: Field,
-  mode: 'bilinear' | 'threshold' | 'nearest',
-): RasterImage {
-  const { width, height, channels, data } = image;
-  const out = new Float32Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const sx = Math.min(width - 1, Math.max(0, x + field.dx[i]!));
-      const sy = Math.min(height - 1, Math.max(0, y + field.dy[i]!));
-      const x0 = Math.min(width - 2, Math.floor(sx));
-      const y0 = Math.min(height - 2, Math.floor(sy));
-      const fx = width > 1 ? sx - Math.max(0, x0) : 0;
-      const fy = height > 1 ? sy - Math.max(0, y0) : 0;
-      const x1 = Math.min(width - 1, Math.max(0, x0) + 1);
-      const y1 = Math.min(height - 1, Math.max(0, y0) + 1);
-      const xa = Math.max(0, x0);
-      const ya = Math.max(0, y0);
-      if (mode === 'nearest') {
-        const from = ((fy < 0.5 ? ya : y1) * width + (fx < 0.5 ? xa : x1)) * channels;
-        for (let c = 0; c < channels; c++) out[i * channels + c] = data[from + c]!;
-        continue;
-      }
-      for (let c = 0; c < channels; c++) {
-        const p = (ya * width + xa) * channels + c;
-        const q = (ya * width + x1) * channels + c;
-        const r = (y1 * width + xa) * channels + c;
-        const s = (y1 * width + x1) * channels + c;
-        const v =
-          (data[p]! * (1 - fx) + data[q]! * fx) * (1 - fy) +
-          (data[r]! * (1 - fx) + data[s]! * fx) * fy;
-        out[i * channels + c] = mode === 'threshold' ? (v >= 0.5 ? 1 : 0) : v;
-      }
-    }
-  }
-  return { data: out, width, height, channels };
 }

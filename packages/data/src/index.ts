@@ -7,7 +7,7 @@
 export type { LabelImage } from '@unet/infer';
 export type { ArrayDatasetOptions } from './array-dataset.js';
 export { arrayDataset } from './array-dataset.js';
-export type { AugmentedPair, AugmentOptions, ElasticOptions } from './augment.js';
+export type { AugmentedPair, AugmentOptions, ElasticOptions, ZoomOptions } from './augment.js';
 export { augmentPair } from './augment.js';
 export type { BinaryMask, MaskReadOptions } from './binary-mask.js';
 export { binaryMaskToRaster, readBinaryMask, resizeBinaryMask } from './binary-mask.js';
@@ -35,6 +35,7 @@ export {
 } from './class-weights.js';
 export type { CocoImageAnnotations, CocoRle } from './coco.js';
 export { decodeCocoRle, parseCocoAnnotations } from './coco.js';
+export type { ColourOptions } from './colour-jitter.js';
 export type { EpochSeededDataset, TfBatch, TfDatasetOptions } from './dataset.js';
 export { isEpochSeeded, toTfDataset } from './dataset.js';
 export type { DataProblem, SkippedSample } from './errors.js';

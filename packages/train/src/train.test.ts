@@ -125,6 +125,25 @@ describe('train', () => {
     expect(again.initialEpoch).toBe(5);
   });
 
+  it('records what a callback adds to the epoch logs in the history, log.csv and the checkpoint', async () => {
+    const outDir = await tempDir('added-logs');
+    // As the CLI's ValidationMeanIoU adds val_miou: a user callback writing into the logs.
+    const scorer = {
+      onEpochEnd: async (epoch: number, logs?: tf.Logs) => {
+        if (logs) logs.val_score = 10 + epoch;
+      },
+    };
+    const result = await train(
+      base(tinyModel(6), { outDir, epochs: 2, monitor: 'val_score', callbacks: [scorer] }),
+    );
+    expect(result.history.val_score).toEqual([10, 11]);
+    const csv = await readCsv(runPaths(outDir).csv);
+    const column = csv.header.indexOf('val_score');
+    expect(csv.rows.map((row) => Number(row[column]))).toEqual([10, 11]);
+    const state = await readCheckpointState(runPaths(outDir).best);
+    expect(state?.epoch).toBe(1);
+  });
+
   it('keeps the tensor count flat across epochs and across calls', async () => {
     const model = tinyModel(2);
     const counts: number[] = [];

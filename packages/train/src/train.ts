@@ -211,7 +211,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // Before EarlyStopping (its best weights) and the checkpoints; the hook after the callbacks
     // that may end the run.
     if (recalibration) callbacks.push(recalibration);
-    callbacks.push(...userCallbacks);
+    callbacks.push(...userCallbacks, recorder.appendHook());
     if (recalibration) callbacks.push(recalibration.stopHook());
     let resumeCheckpoint: ResumeCheckpoint | null = null;
     if (paths && best) {
