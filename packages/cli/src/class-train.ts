@@ -1,6 +1,6 @@
 /**
  * What `train` adds for K classes: the class list (the recipe's or `--classes FILE.json`), the
- * sparse loss with the ignore index and class weights (`--class-weights none|auto`), and the
+ * sparse loss with the ignore index and class weights (`--class-weights none|auto|sqrt`), and the
  * mean IoU of the validation set after each epoch (`val_miou` in history.csv).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ import {
   type Sample,
 } from '@unet/data';
 import { ConfusionMatrix } from '@unet/infer';
+import type { ClassWeighting } from './command-spec.js';
 import { registerClassLoss } from './model-classes.js';
 import { UsageError } from './parse-flags.js';
 import type { SegmentationRecipe } from './recipe.js';
@@ -46,25 +47,28 @@ export function classLossName(recipe: SegmentationRecipe): string {
 }
 
 /**
- * Class weights (`auto`: median frequency of the training masks, void skipped; `none`: null),
+ * Class weights (`auto`: median frequency of the training masks, void skipped; `sqrt`: the square
+ * root of those; `none`: null),
  * then the configured loss registered as `<base>_<program>` (the name saved in model.json).
  */
 export async function prepareClassLoss(
   recipe: SegmentationRecipe,
   list: ClassList,
-  weighting: 'auto' | 'none',
+  weighting: ClassWeighting,
   trainSamples: readonly Sample[],
   log: (line: string) => void,
 ): Promise<{ loss: string; classWeights: number[] | null }> {
   let classWeights: number[] | null = null;
-  if (weighting === 'auto') {
-    classWeights = await medianFrequencyWeightsOfSamples(
+  if (weighting !== 'none') {
+    const median = await medianFrequencyWeightsOfSamples(
       trainSamples,
       list.classes.length,
       list.ignoreIndex,
     );
+    classWeights = weighting === 'sqrt' ? median.map(Math.sqrt) : median;
+    const kind = weighting === 'sqrt' ? 'square root of median frequency' : 'median frequency';
     log(
-      `class weights (median frequency): ${list.classes
+      `class weights (${kind}): ${list.classes
         .map((c, i) => `${c.name} ${classWeights![i]!.toFixed(3)}`)
         .join(', ')}`,
     );

@@ -74,6 +74,14 @@ export const MASK_THRESHOLD_FLAG = {
 } as const satisfies FlagSpec;
 
 /** `--tta`: test-time augmentation in `predict` and `evaluate`. */
+/**
+ * Class weights of a multi-class loss: `none`; `auto`, median-frequency balancing of the training
+ * masks (SegNet's); `sqrt`, the square root of those, which still lifts rare classes but does
+ * not push the big ones' pixels into them as often.
+ */
+export const CLASS_WEIGHTINGS = ['none', 'auto', 'sqrt'] as const;
+export type ClassWeighting = (typeof CLASS_WEIGHTINGS)[number];
+
 export const TTA_FLAG = {
   type: 'string',
   value: 'off|flips|d4',
@@ -97,8 +105,8 @@ export interface TrainDefaults {
   batchSize: number;
   /** `N` (square) or `"HxW"` (e.g. `"192x256"`). */
   imageSize: number | string;
-  /** Class weights of multi-class training: median frequency (`auto`) or none. Default none. */
-  classWeights?: 'auto' | 'none';
+  /** Class weights of multi-class training (see {@link CLASS_WEIGHTINGS}). Default none. */
+  classWeights?: ClassWeighting;
   valSplit: number;
   patience?: number;
 }
@@ -143,10 +151,10 @@ export function trainFlags(defaults: TrainDefaults) {
     },
     'class-weights': {
       type: 'string',
-      value: 'none|auto',
+      value: 'none|auto|sqrt',
       default: defaults.classWeights ?? 'none',
-      choices: ['none', 'auto'],
-      help: 'multi-class loss weights: none, or auto (median frequency of the training masks)',
+      choices: [...CLASS_WEIGHTINGS],
+      help: 'multi-class loss weights: none, auto (median frequency of the training masks, SegNet) or sqrt (the square root of those: rare classes still count, the big ones lose fewer pixels to them)',
     },
     targets: {
       type: 'string',

@@ -6,6 +6,7 @@
 
 export type {
   AlwaysSet,
+  ClassWeighting,
   CommandSpec,
   FlagSpec,
   FlagSpecBase,
@@ -17,6 +18,7 @@ export type {
 } from './command-spec.js';
 export {
   BACKEND_FLAG,
+  CLASS_WEIGHTINGS,
   COMPILE_FLAG,
   EVALUATE_FLAGS,
   PREDICT_FLAGS,

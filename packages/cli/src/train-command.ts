@@ -44,7 +44,7 @@ export interface TrainRunConfig {
   recalibrateBatchNorm: boolean;
   /** Class names of a multi-class run (saved as model/classes.json), or null: binary. */
   classes?: string[] | null;
-  /** Class weights of the multi-class loss (`--class-weights auto`), or null. */
+  /** Class weights of the multi-class loss (`--class-weights auto|sqrt`), or null. */
   classWeights?: number[] | null;
   /** Instance recipes: the union mask or the 3 instance classes (`--targets`). */
   targets?: TrainTargets;
