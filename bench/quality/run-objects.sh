@@ -6,7 +6,8 @@
 #   isbi      Dice with and without --tta d4; compiled (default) vs eager
 #   spacenet  building precision/recall/F1 on the held-out quadrant, with and without --tta d4
 # Heavy (about 45 minutes on 2 cores): nothing else alongside.
-#   bash bench/quality/run-objects.sh [dsb2018|isbi|spacenet ...]   (default: all three)
+#   bash bench/quality/run-objects.sh [dsb2018|isbi|spacenet|dsb2018-eager|isbi-eager ...]
+# (default: all five; an -eager entry needs its dataset's run first, for the split)
 # Results: bench/results/objects.json (runs under $RUNS, default /tmp/unet-objects).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -32,7 +33,7 @@ evaluate() {
 }
 
 datasets=("$@")
-[ ${#datasets[@]} -gt 0 ] || datasets=(dsb2018 isbi spacenet)
+[ ${#datasets[@]} -gt 0 ] || datasets=(dsb2018 isbi spacenet dsb2018-eager isbi-eager)
 for dataset in "${datasets[@]}"; do
   case $dataset in
     dsb2018)
@@ -44,7 +45,10 @@ for dataset in "${datasets[@]}"; do
       evaluate dsb-binary dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess
       train dsb-instances dsb2018 "$data" --targets instances --split "$split"
       evaluate dsb-instances dsb2018 "$data" eval --split "$split"
-      evaluate dsb-instances dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess
+      evaluate dsb-instances dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess ;;
+    dsb2018-eager)
+      data="$shared/dsb2018/stage1_train"
+      split="$runs/dsb-binary/split.json"
       train dsb-eager dsb2018 "$data" --compile off --split "$split"
       evaluate dsb-eager dsb2018 "$data" eval --split "$split" ;;
     isbi)
@@ -52,7 +56,10 @@ for dataset in "${datasets[@]}"; do
       split="$runs/isbi/split.json"
       train isbi folder "$data"
       evaluate isbi folder "$data" eval --split "$split"
-      evaluate isbi folder "$data" eval-tta --split "$split" --tta d4
+      evaluate isbi folder "$data" eval-tta --split "$split" --tta d4 ;;
+    isbi-eager)
+      data="$shared/isbi2012/train"
+      split="$runs/isbi/split.json"
       train isbi-eager folder "$data" --compile off --split "$split"
       evaluate isbi-eager folder "$data" eval --split "$split" ;;
     spacenet)
@@ -67,7 +74,7 @@ for dataset in "${datasets[@]}"; do
       train spacenet satellite "$scene" --split "$runs/spacenet-split.json"
       evaluate spacenet satellite "$quadrant" eval
       evaluate spacenet satellite "$quadrant" eval-tta --tta d4 ;;
-    *) echo "unknown dataset $dataset (dsb2018, isbi, spacenet)" >&2; exit 2 ;;
+    *) echo "unknown entry $dataset (dsb2018, isbi, spacenet, dsb2018-eager, isbi-eager)" >&2; exit 2 ;;
   esac
 done
 node "$root/bench/quality/summarize-objects.mjs" "$runs" "$root/bench/results/objects.json"
