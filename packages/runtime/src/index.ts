@@ -17,6 +17,7 @@ export {
   type CompileTrainStepOptions,
   compileTrainStep,
 } from './compiled/train-step.js';
+export { type WeightDifference, weightDifference } from './compiled/weight-difference.js';
 export type { FastPathOptions, FastPathReport } from './fast-paths.js';
 export { enableFastPaths, TESTED_TFJS_CORE } from './fast-paths.js';
 export { FlatAdamOptimizer } from './flat-adam.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
+import { createOptimizer, enableFastPaths, initBackend, weightDifference } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOptimizerInto } from './model-io.js';
 import { tempDir } from './test-helpers.js';
@@ -9,7 +9,7 @@ import { runPaths, train } from './train.js';
 const quiet = { log: () => {}, warn: () => {} };
 
 function unet(): tf.LayersModel {
-  return buildUnet({ preset: 'dsb2018', inputShape: [32, 32, 3], dropout: 0 });
+  return buildUnet({ preset: 'dsb2018', inputShape: [32, 32, 3], dropout: 0, seed: 11 });
 }
 
 beforeAll(async () => {
@@ -24,6 +24,7 @@ describe("train({ compile: 'fp32' })", () => {
     const eager = unet();
     const compiled = unet();
     compiled.setWeights(eager.getWeights());
+    const initial = eager.getWeights().map((w) => w.clone());
     const lines: string[] = [];
     const run = (model: tf.LayersModel, compile: 'off' | 'fp32') =>
       train({
@@ -55,24 +56,31 @@ describe("train({ compile: 'fp32' })", () => {
     expect(lines.filter((l) => /compiled step/.test(l))).toEqual([
       expect.stringMatching(/compiled step: \d+ ops/),
     ]);
-    for (const key of ['loss', 'val_loss', 'binaryAccuracy', 'val_binaryAccuracy']) {
+    // Epoch means over 3 epochs: the kernels' last-bit differences grow a little under Adam
+    // (see weightDifference), so losses within 1e-3 relative (one step's loss matches to 1e-4
+    // in @unet/runtime), and accuracies, which count pixels on either side of 0.5, within 0.5%
+    // (46 of the 9,216 training pixels) and 1% (31 of the 3,072 validation pixels).
+    for (const [key, tolerance] of [
+      ['loss', 1e-3],
+      ['val_loss', 1e-3],
+      ['binaryAccuracy', 5e-3],
+      ['val_binaryAccuracy', 1e-2],
+    ] as const) {
       const a = got.history[key]!;
       const b = want.history[key]!;
       a.forEach((v, i) => {
-        expect(Math.abs(v - b[i]!) / b[i]!).toBeLessThan(1e-4);
+        expect(Math.abs(v - b[i]!) / b[i]!, `${key} epoch ${i + 1}`).toBeLessThan(tolerance);
       });
     }
-    const diff = tf.tidy(() =>
-      Math.max(
-        ...compiled
-          .getWeights()
-          .map((w, i) => w.sub(eager.getWeights()[i]!).abs().max().dataSync()[0]!),
-      ),
-    );
-    expect(diff).toBeLessThan(1e-4);
+    // Apart by under 5% of the distance eager training moved the weights (see weightDifference):
+    // up to 0.002 measured on an AVX-512 EPYC, 0.016 on an AVX2-only one (whose graph kernels
+    // round differently, see @unet/runtime's parity tests); a learning-rate change the graph
+    // misses gives 0.24.
+    const { relative } = weightDifference(compiled.getWeights(), eager.getWeights(), initial);
+    expect(relative).toBeLessThan(0.05);
     // The model has tfjs's own train function back.
     expect(Object.hasOwn(compiled, 'makeTrainFunction')).toBe(false);
-    tf.dispose([x, y]);
+    tf.dispose([x, y, ...initial]);
     eager.dispose();
     compiled.dispose();
   });
@@ -163,14 +171,15 @@ describe('compiled runs: resume, checkpoints, memory', () => {
         );
       });
     }
-    const diff = tf.tidy(() =>
-      Math.max(
-        ...resumed
-          .getWeights()
-          .map((w, i) => w.sub(whole.getWeights()[i]!).abs().max().dataSync()[0]!),
-      ),
+    // The resumed run's first step is recorded eagerly where the whole run's was compiled:
+    // within 1% of the distance the whole run moved the weights (see weightDifference).
+    const { relative } = weightDifference(
+      resumed.getWeights(),
+      whole.getWeights(),
+      initial.getWeights(),
     );
-    expect(diff).toBeLessThan(1e-4);
+    console.log('REL', relative);
+    expect(relative).toBeLessThan(0.01);
     tf.dispose([data.x, data.y, ...atCheckpoint, ...saved]);
     for (const m of [initial, whole, first, restored, resumed]) m.dispose();
   });
