@@ -28,7 +28,7 @@ export const camvidRecipe: SegmentationRecipe = {
     'valannot/ test/ testannot/ (RGB PNGs and PNG masks of class indices 0-10, void 11). ' +
     'train fits on train/ and validates on val/; evaluate scores --subset (default test).',
   channels: 3,
-  // 30 epochs of about 50 s here (training, batch-norm recalibration, validation): ~25 minutes.
+  // 30 epochs of 50-70 s on 2 cores (training, batch-norm recalibration, validation): 25-35 minutes.
   defaults: {
     epochs: 30,
     batchSize: 8,
