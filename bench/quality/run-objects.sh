@@ -32,6 +32,12 @@ evaluate() {
     --out "$runs/$name/$dir" "$@" 2>&1 | grep -v '^\[' | tail -12
 }
 
+# eager NAME APP DATA SPLIT: the same recipe with the compiled step off, on the compiled run's split
+eager() {
+  train "$1" "$2" "$3" --compile off --split "$4"
+  evaluate "$1" "$2" "$3" eval --split "$4"
+}
+
 datasets=("$@")
 [ ${#datasets[@]} -gt 0 ] || datasets=(dsb2018 isbi spacenet dsb2018-eager isbi-eager)
 for dataset in "${datasets[@]}"; do
@@ -46,22 +52,14 @@ for dataset in "${datasets[@]}"; do
       train dsb-instances dsb2018 "$data" --targets instances --split "$split"
       evaluate dsb-instances dsb2018 "$data" eval --split "$split"
       evaluate dsb-instances dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess ;;
-    dsb2018-eager)
-      data="$shared/dsb2018/stage1_train"
-      split="$runs/dsb-binary/split.json"
-      train dsb-eager dsb2018 "$data" --compile off --split "$split"
-      evaluate dsb-eager dsb2018 "$data" eval --split "$split" ;;
+    dsb2018-eager) eager dsb-eager dsb2018 "$shared/dsb2018/stage1_train" "$runs/dsb-binary/split.json" ;;
     isbi)
       data="$shared/isbi2012/train"
       split="$runs/isbi/split.json"
       train isbi folder "$data"
       evaluate isbi folder "$data" eval --split "$split"
       evaluate isbi folder "$data" eval-tta --split "$split" --tta d4 ;;
-    isbi-eager)
-      data="$shared/isbi2012/train"
-      split="$runs/isbi/split.json"
-      train isbi-eager folder "$data" --compile off --split "$split"
-      evaluate isbi-eager folder "$data" eval --split "$split" ;;
+    isbi-eager) eager isbi-eager folder "$shared/isbi2012/train" "$runs/isbi/split.json" ;;
     spacenet)
       scene="$runs/spacenet-scene"
       quadrant="$runs/spacenet-quadrant"
