@@ -37,7 +37,7 @@ describe('--help', () => {
     const train = await cli('train', '--help');
     expectOk(train);
     expect(train.stdout).toMatch(/--image-size N\|HxW .*\(default 192x256\)/);
-    expect(train.stdout).toMatch(/--class-weights .*\(default auto/);
+    expect(train.stdout).toMatch(/--class-weights .*\(default sqrt/);
   });
 });
 
@@ -67,7 +67,7 @@ describe.skipIf(!hasData)('on the CamVid sample', () => {
     it('exits 0 and trains on train/, validates on val/, 11 classes', () => {
       expectOk(trained);
       expect(trained.stderr).toContain('8 training and 3 validation samples at 48x64, 11 classes');
-      expect(trained.stderr).toMatch(/class weights \(median frequency\): Sky \d/);
+      expect(trained.stderr).toMatch(/class weights \(square root of median frequency\): Sky \d/);
     });
 
     it('writes config.json with the classes, weights and the configured sparse loss', () => {
