@@ -18,8 +18,8 @@ function subsetOf(value: string | undefined): Subset {
  * RGB street scenes with PNG masks of class indices (0-10, void 11). Trains on train/, validates
  * on val/, scores --subset (default test) at the labels' own 360x480. The DSB2018 article's
  * U-Net (16..256 filters, batch norm, dropout 0.1-0.3) with 11 softmax channels at 192x256,
- * void-ignoring sparse cross-entropy with the square root of median-frequency class weights, flips, zoom and colour
- * jitter, the epoch of the best validation mean IoU kept.
+ * void-ignoring sparse cross-entropy with the square root of median-frequency class weights,
+ * flips, zoom and colour jitter, the epoch of the best validation mean IoU kept.
  */
 export const camvidRecipe: SegmentationRecipe = {
   program: 'unet-camvid',

@@ -73,7 +73,6 @@ export const MASK_THRESHOLD_FLAG = {
   help: 'threshold soft masks: pixels >= F x the maximum value (255 for 8-bit) are foreground (default: masks must be binary)',
 } as const satisfies FlagSpec;
 
-/** `--tta`: test-time augmentation in `predict` and `evaluate`. */
 /**
  * Class weights of a multi-class loss: `none`; `auto`, median-frequency balancing of the training
  * masks (SegNet's); `sqrt`, the square root of those, which still lifts rare classes but does
@@ -82,6 +81,7 @@ export const MASK_THRESHOLD_FLAG = {
 export const CLASS_WEIGHTINGS = ['none', 'auto', 'sqrt'] as const;
 export type ClassWeighting = (typeof CLASS_WEIGHTINGS)[number];
 
+/** `--tta`: test-time augmentation in `predict` and `evaluate`. */
 export const TTA_FLAG = {
   type: 'string',
   value: 'off|flips|d4',

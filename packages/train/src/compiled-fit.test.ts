@@ -178,7 +178,6 @@ describe('compiled runs: resume, checkpoints, memory', () => {
       whole.getWeights(),
       initial.getWeights(),
     );
-    console.log('REL', relative);
     expect(relative).toBeLessThan(0.01);
     tf.dispose([data.x, data.y, ...atCheckpoint, ...saved]);
     for (const m of [initial, whole, first, restored, resumed]) m.dispose();
