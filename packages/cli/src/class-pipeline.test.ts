@@ -49,13 +49,15 @@ describe.runIf(haveCamvid)('CamVid class masks through a tiny 11-class U-Net', (
       filters: 8,
       numClasses: 11,
       dropout: 0,
+      // Seeded: an unlucky random draw could make four epochs look like no progress.
+      seed: 11,
     });
     compileWithNamedLosses(model, { optimizer: tf.train.adam(0.01), loss });
     const dataset = toTfDataset(train, { batchSize: 2, shuffle: false, augment: true, seed: 3 });
-    const history = await model.fitDataset(dataset, { epochs: 4, verbose: 0 });
+    const history = await model.fitDataset(dataset, { epochs: 6, verbose: 0 });
     const losses = history.history.loss as number[];
     expect(losses.every(Number.isFinite)).toBe(true);
-    expect(losses.at(-1)!, losses.join(' ')).toBeLessThan(losses[0]!);
+    expect(losses.at(-1)!, losses.join(' ')).toBeLessThan(0.95 * losses[0]!);
 
     const matrix = new ConfusionMatrix(11, { ignoreIndex: 11 });
     for (const sample of samples.slice(4, 6)) {
