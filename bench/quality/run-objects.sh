@@ -6,8 +6,9 @@
 #   isbi      Dice with and without --tta d4; compiled (default) vs eager
 #   spacenet  building precision/recall/F1 on the held-out quadrant, with and without --tta d4
 # Heavy (about 45 minutes on 2 cores): nothing else alongside.
-#   bash bench/quality/run-objects.sh [dsb2018|isbi|spacenet|dsb2018-eager|isbi-eager ...]
-# (default: all five; an -eager entry needs its dataset's run first, for the split)
+#   bash bench/quality/run-objects.sh [dsb2018|dsb2018-default|isbi|spacenet|dsb2018-eager|isbi-eager ...]
+# (default: all but dsb2018-default, which is the first step of dsb2018 alone; an -eager entry
+# needs its dataset's run first, for the split)
 # Results: bench/results/objects.json (runs under $RUNS, default /tmp/unet-objects).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -52,6 +53,11 @@ for dataset in "${datasets[@]}"; do
       train dsb-instances dsb2018 "$data" --targets instances --split "$split"
       evaluate dsb-instances dsb2018 "$data" eval --split "$split"
       evaluate dsb-instances dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess ;;
+    dsb2018-default)
+      # The default recipe alone (no instances, no TTA): the run dsb2018-eager is compared with.
+      data="$shared/dsb2018/stage1_train"
+      train dsb-binary dsb2018 "$data"
+      evaluate dsb-binary dsb2018 "$data" eval --split "$runs/dsb-binary/split.json" ;;
     dsb2018-eager) eager dsb-eager dsb2018 "$shared/dsb2018/stage1_train" "$runs/dsb-binary/split.json" ;;
     isbi)
       data="$shared/isbi2012/train"
@@ -72,7 +78,7 @@ for dataset in "${datasets[@]}"; do
       train spacenet satellite "$scene" --split "$runs/spacenet-split.json"
       evaluate spacenet satellite "$quadrant" eval
       evaluate spacenet satellite "$quadrant" eval-tta --tta d4 ;;
-    *) echo "unknown entry $dataset (dsb2018, isbi, spacenet, dsb2018-eager, isbi-eager)" >&2; exit 2 ;;
+    *) echo "unknown entry $dataset (dsb2018, dsb2018-default, isbi, spacenet, dsb2018-eager, isbi-eager)" >&2; exit 2 ;;
   esac
 done
 node "$root/bench/quality/summarize-objects.mjs" "$runs" "$root/bench/results/objects.json"

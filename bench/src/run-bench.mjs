@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuHasNativeBfloat16 } from '@unet/runtime';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const benchDir = path.resolve(here, '..');
@@ -78,8 +79,9 @@ function caseArgs(c) {
 const kerasPython = execFileSync('bash', [path.join(repoRoot, 'scripts', 'keras-venv.sh')], {
   encoding: 'utf8',
 }).trim();
-// The apps' default on the tensorflow backend (`--compile auto` of @unet/cli resolves to it).
-const DEFAULT_COMPILE = 'fp32';
+// The apps' default on the tensorflow backend (`--compile auto` of @unet/cli resolves to it):
+// bf16 where the CPU multiplies bfloat16 natively, fp32 elsewhere.
+const DEFAULT_COMPILE = cpuHasNativeBfloat16() ? 'bf16' : 'fp32';
 // What each framework runs: 'tfjs-node' is the apps' default mode, 'keras' Keras fp32 (the
 // reference of every ratio), 'keras-bf16' Keras under the mixed_bfloat16 policy (bfloat16
 // compute, float32 variables: the fair twin of the compiled bf16 step).
@@ -98,8 +100,9 @@ const FRAMEWORK_ARGS = {
   keras: { keras: ['--policy', 'float32'] },
   'keras-bf16': { keras: ['--policy', 'mixed_bfloat16'] },
 };
-// The fp32 figures are the default's when the default is fp32 (no second run).
+// The fp32 (bf16) figures are the default's when the default is fp32 (bf16): no second run.
 const FP32 = DEFAULT_COMPILE === 'fp32' ? 'tfjs-node' : 'tfjs-node-fp32';
+const BF16 = DEFAULT_COMPILE === 'bf16' ? 'tfjs-node' : 'tfjs-node-bf16';
 // Eager and plain tfjs-node are opt-in (BENCH_EAGER=1, BENCH_BASELINE=1): each adds a third to
 // the run time.
 const EAGER = process.env.BENCH_EAGER === '1';
@@ -107,7 +110,7 @@ const BASELINE = process.env.BENCH_BASELINE === '1';
 const FRAMEWORKS = [
   'tfjs-node',
   ...(FP32 === 'tfjs-node' ? [] : [FP32]),
-  'tfjs-node-bf16',
+  ...(BF16 === 'tfjs-node' ? [] : [BF16]),
   'keras',
   'keras-bf16',
   ...(EAGER ? ['tfjs-node-eager'] : []),
@@ -183,7 +186,7 @@ for (const c of CASES) {
   for (const [name, key] of RATIO_KEYS) {
     summary[`${name}_ratio_vs_keras`][c.id] = ratio(c.id, key);
     summary[`${name}_ratio_vs_keras_fp32`][c.id] = ratio(c.id, key, FP32);
-    summary[`${name}_ratio_vs_keras_bf16`][c.id] = ratio(c.id, key, 'tfjs-node-bf16', 'keras-bf16');
+    summary[`${name}_ratio_vs_keras_bf16`][c.id] = ratio(c.id, key, BF16, 'keras-bf16');
     for (const f of ['eager', 'baseline']) {
       if (FRAMEWORKS.includes(`tfjs-node-${f}`))
         summary[`${f}_${name}_ratio_vs_keras`][c.id] = ratio(c.id, key, `tfjs-node-${f}`);

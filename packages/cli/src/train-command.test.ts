@@ -15,9 +15,13 @@ import {
   readCsv,
   readJson,
 } from '@unet/cli-test-support';
+import { cpuHasNativeBfloat16 } from '@unet/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_IDS, FAKE_PROGRAM, fakeRecipe, writeFakeData } from '../test/fake-recipe.js';
 import { expectFakeError, fakeCli, runFake, tempDir } from '../test/run-in-process.js';
+
+/** What `--compile auto` is on the tensorflow backend of this CPU. */
+const AUTO = cpuHasNativeBfloat16() ? 'bf16' : 'fp32';
 
 const tmp = tempDir('train');
 let data: string;
@@ -68,7 +72,7 @@ describe('train writes in --out', () => {
       valSplit: 0.25,
       seed: 7,
       backend: tf.getBackend(),
-      compile: 'fp32',
+      compile: AUTO,
       learningRate: 0.001,
       patience: 0,
       maxMinutes: 0,
@@ -108,9 +112,10 @@ describe('train options', () => {
     );
   });
 
-  it('--compile: auto is fp32 on tensorflow and reaches train() (a compiled step); off trains eagerly', async () => {
+  it('--compile: auto (bf16 with native bfloat16, else fp32) reaches train() (a compiled step); off trains eagerly', async () => {
     // The default run of beforeAll: its log names the compiled graph.
-    expect(trained.stderr).toMatch(/compiled step: \d+ ops, \d+ variables in one graph \(fp32\)/);
+    expect(trained.stderr).toContain(`variables in one graph (${AUTO})`);
+    expect(trained.stderr).toMatch(/compiled step: \d+ ops, \d+ variables in one graph/);
     const dir = path.join(tmp.dir, 'run-eager');
     const r = await fakeCli('train', ...trainArgs(dir), '--epochs', '2', '--compile', 'off');
     expectOk(r);

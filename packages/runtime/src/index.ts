@@ -18,6 +18,7 @@ export {
   compileTrainStep,
 } from './compiled/train-step.js';
 export { type WeightDifference, weightDifference } from './compiled/weight-difference.js';
+export { cpuFlags, cpuHasNativeBfloat16 } from './cpu-features.js';
 export type { FastPathOptions, FastPathReport } from './fast-paths.js';
 export { enableFastPaths, TESTED_TFJS_CORE } from './fast-paths.js';
 export { FlatAdamOptimizer } from './flat-adam.js';

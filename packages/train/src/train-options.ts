@@ -83,8 +83,9 @@ export interface TrainOptions {
   recalibrationData?: RecalibrationData;
   /**
    * Run each training step as one compiled TensorFlow graph (tensorflow backend): `'fp32'`, or
-   * `'bf16'` for oneDNN's bfloat16 mixed precision. Steps that cannot compile run eagerly, with
-   * one log line saying why. Default `'off'`.
+   * `'bf16'` for bfloat16 compute with float32 weights, loss and update (fp32 on a CPU without
+   * native bfloat16, see `cpuHasNativeBfloat16`). Steps that cannot compile run eagerly, with
+   * one log line saying why. Default `'off'`; the apps' `--compile auto` picks bf16 or fp32.
    */
   compile?: 'off' | 'fp32' | 'bf16';
 }

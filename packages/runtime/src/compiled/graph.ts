@@ -1,6 +1,7 @@
 // Turns a recorded trace into GraphDef nodes: recorded ops become nodes, tensors from outside
 // the trace become variables, placeholders or constants, and variables that changed get
 // assignments that run after every read of them.
+import { castToBfloat16 } from './bfloat16.js';
 import { type Attr, type ConstTensor, DT, type NodeDef } from './proto.js';
 import type { Binding, BindingAttr, RecordedConst, Trace } from './recorder.js';
 import { type StandardNodes, standardOp } from './standard-ops.js';
@@ -24,6 +25,8 @@ export interface GraphSpec {
   fetches: number[];
   /** A learning rate put into the optimizer while recording; its constants become placeholder `lr`. */
   lrSentinel?: number;
+  /** Convolutions, activations and the tensors between them in bfloat16 (see bfloat16.ts). */
+  bfloat16?: boolean;
 }
 
 export interface BuiltGraph {
@@ -95,6 +98,11 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     if (!emitted.has(node.name)) nodes.push(node);
     emitted.add(node.name);
   };
+  /** Output name -> TensorFlow type, for the bfloat16 pass. */
+  const dtypes = new Map<string, number>([
+    ['lr', DT.float],
+    ['lr/neg', DT.float],
+  ]);
   const lrValue = spec.lrSentinel === undefined ? undefined : Math.fround(spec.lrSentinel);
   let lrUsed = false;
   const standard = new Map<number, StandardNodes>();
@@ -122,6 +130,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
       return 'lr/neg';
     }
     const tensor: ConstTensor = { dtype: c.dtype, shape: c.shape, content: contentOf(c, b) };
+    dtypes.set(`c${id}`, c.dtype);
     emit({
       name: `c${id}`,
       op: 'Const',
@@ -152,6 +161,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   }
 
   for (const f of spec.feeds) {
+    dtypes.set(f.name, f.dtype);
     emit({
       name: f.name,
       op: 'Placeholder',
@@ -164,6 +174,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   const initTargets: string[] = [];
   spec.variables.forEach((v, i) => {
     const shape = { shape: v.shape };
+    dtypes.set(v.constant ? `v${i}` : `v${i}/read`, v.dtype);
     if (v.constant) {
       const tensor = {
         dtype: v.dtype,
@@ -206,6 +217,13 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     const nodes = standardOp(`op${k}`, op.op, op.inputs, ref, attrs);
     standard.set(k, nodes);
     nodes.nodes.forEach(emit);
+    op.outputs.forEach((o, index) => {
+      try {
+        dtypes.set(nodes.output(index), o.dtype);
+      } catch {
+        // An output with no standard equivalent (oneDNN's pooling workspace) is never read.
+      }
+    });
   }
 
   let stepTarget: string | null = null;
@@ -226,12 +244,15 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     stepTarget = 'train_step';
     emit({ name: stepTarget, op: 'NoOp', inputs: assigns, attrs: {} });
   }
-  const fetchNames = spec.fetches.map((id) => {
+  let fetchNames = spec.fetches.map((id) => {
     const name = ref(id);
     return name.includes(':') ? name : `${name}:0`;
   });
+  let graphNodes = nodes;
+  if (spec.bfloat16)
+    ({ nodes: graphNodes, fetchNames } = castToBfloat16(nodes, dtypes, fetchNames));
   return {
-    nodes,
+    nodes: graphNodes,
     fetchNames,
     readNames,
     initNames,

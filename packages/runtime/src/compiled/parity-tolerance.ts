@@ -1,14 +1,7 @@
 // Test support: how close compiled training must stay to eager training on this CPU.
-import { readFileSync } from 'node:fs';
+import { cpuFlags } from '../cpu-features.js';
 
-/** Whether the CPU has AVX-512 (Linux; false where /proc/cpuinfo cannot be read). */
-function hasAvx512(): boolean {
-  try {
-    return /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-  } catch {
-    return false;
-  }
-}
+const hasAvx512 = () => cpuFlags().has('avx512f');
 
 /**
  * Tolerances of the compiled-vs-eager tests: `loss`, relative, per step; `apart`, the weights'

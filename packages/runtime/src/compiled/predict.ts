@@ -4,7 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
-import { type CompileOptions, dtypeCode, feedOf } from './train-step.js';
+import {
+  type CompileOptions,
+  type CompilePrecision,
+  dtypeCode,
+  feedOf,
+  resolvePrecision,
+} from './train-step.js';
 
 export interface CompiledPredict {
   /** The model's output for `x` (one tensor; the caller disposes it). */
@@ -23,11 +29,13 @@ class Predict implements CompiledPredict {
   /** One graph per input shape: shapes are fixed in the recorded ops. */
   private readonly graphs = new Map<string, Compiled>();
   private readonly log: (message: string) => void;
+  private readonly precision: CompilePrecision;
 
   constructor(
     private readonly model: tf.LayersModel,
     private readonly options: CompileOptions,
   ) {
+    this.precision = resolvePrecision(options);
     this.log = options.log ?? ((m) => console.log(m));
     if (model.outputs.length !== 1) this.fallBack('the model has several outputs');
     const backend = nodeBackend();
@@ -88,11 +96,11 @@ class Predict implements CompiledPredict {
           assigns: new Map(),
           feeds: [{ id: xId, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) }],
           fetches: [fetch],
+          bfloat16: this.precision === 'bf16',
         },
         backend.binding,
       );
       const session = new GraphSession(backend.binding, graph.nodes, {
-        bf16: this.options.precision === 'bf16',
         xla: this.options.xla,
         intraOpThreads: this.options.threads,
       });

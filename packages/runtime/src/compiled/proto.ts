@@ -180,13 +180,10 @@ export interface SessionConfig {
   interOpThreads?: number;
   /** XLA's CPU JIT for the whole graph (OptimizerOptions.global_jit_level ON_1). */
   xla?: boolean;
-  /** Grappler's oneDNN bfloat16 auto-mixed-precision rewrite. */
-  bf16?: boolean;
 }
 
 /** Serialized ConfigProto: grappler with its defaults (oneDNN layout rewrites on), plus the switches. */
 export function encodeConfig(config: SessionConfig): Uint8Array {
-  const TOGGLE_ON = 1;
   const JIT_ON_1 = 1;
   const JIT_OFF = -1;
   const w = new ProtoWriter();
@@ -194,9 +191,6 @@ export function encodeConfig(config: SessionConfig): Uint8Array {
   if (config.interOpThreads) w.int(5, config.interOpThreads);
   w.message(10, (g) => {
     g.message(3, (o) => o.int(5, config.xla ? JIT_ON_1 : JIT_OFF));
-    if (config.bf16) {
-      g.message(10, (r) => r.int(31, TOGGLE_ON)); // auto_mixed_precision_onednn_bfloat16
-    }
   });
   return w.finish();
 }

@@ -2,6 +2,7 @@
 // one TensorFlow graph, run by one session call per batch. Weights and optimizer state live in
 // the session between steps and are written back to the tfjs variables by sync().
 import * as tf from '@tensorflow/tfjs';
+import { cpuHasNativeBfloat16 } from '../cpu-features.js';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
@@ -10,7 +11,12 @@ import { describeError, type Feed, GraphSession, graphSupport } from './session.
 export type CompilePrecision = 'fp32' | 'bf16';
 
 export interface CompileOptions {
-  /** fp32 (default) or bf16: grappler's oneDNN bfloat16 auto-mixed-precision rewrite. */
+  /**
+   * fp32 (default) or bf16: convolutions, activations and batch norm compute in bfloat16, while
+   * variables, the loss and the optimizer update stay float32 (Keras's mixed_bfloat16 split).
+   * On a CPU without native bfloat16 (no AVX512_BF16 or AMX) bf16 runs fp32 and says so: emulated
+   * bfloat16 would be slower and less precise (`UNET_BF16=1` forces it).
+   */
   precision?: CompilePrecision;
   /** XLA's CPU JIT for the graph (slower than grappler + oneDNN on CPU in Keras's own tests). */
   xla?: boolean;
@@ -50,6 +56,16 @@ interface OptimizerInternals {
 
 type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
 
+/** The precision a compiled graph runs in: bf16 only where the CPU has it natively. */
+export function resolvePrecision(options: CompileOptions): CompilePrecision {
+  if (options.precision !== 'bf16') return 'fp32';
+  if (cpuHasNativeBfloat16()) return 'bf16';
+  (options.log ?? console.log)(
+    '[unet] bf16 asked, but this CPU has no native bfloat16 (AVX512_BF16 or AMX): compiling fp32',
+  );
+  return 'fp32';
+}
+
 export function dtypeCode(dtype: tf.DataType): number {
   if (dtype === 'float32') return DT.float;
   if (dtype === 'int32') return DT.int32;
@@ -75,11 +91,13 @@ class TrainStep implements CompiledTrainStep {
   private pendingIterations = 0;
   private readonly trainFunction: TrainFunction;
   private readonly log: (message: string) => void;
+  private readonly precision: CompilePrecision;
 
   constructor(
     private readonly model: tf.LayersModel,
     private readonly options: CompileTrainStepOptions,
   ) {
+    this.precision = resolvePrecision(options);
     if (options.loss !== undefined || options.optimizer !== undefined) {
       model.compile({
         loss: options.loss ?? 'binaryCrossentropy',
@@ -241,11 +259,11 @@ class TrainStep implements CompiledTrainStep {
           ],
           fetches: fetchIds,
           lrSentinel: LR_SENTINEL,
+          bfloat16: this.precision === 'bf16',
         },
         backend.binding,
       );
       this.session = new GraphSession(backend.binding, this.graph.nodes, {
-        bf16: this.options.precision === 'bf16',
         xla: this.options.xla,
         intraOpThreads: this.options.threads,
       });
@@ -259,7 +277,7 @@ class TrainStep implements CompiledTrainStep {
       this.log('[unet] compiled step: no learning rate found in the step; it stays fixed');
     this.agreed = [];
     this.log(
-      `[unet] compiled step: ${this.graph.opCount} ops, ${this.variables.length} variables in one graph (${this.options.precision ?? 'fp32'}${this.options.xla ? ', XLA' : ''})`,
+      `[unet] compiled step: ${this.graph.opCount} ops, ${this.variables.length} variables in one graph (${this.precision}${this.options.xla ? ', XLA' : ''})`,
     );
     return undefined;
   }
