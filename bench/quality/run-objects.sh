@@ -6,9 +6,9 @@
 #   isbi      Dice with and without --tta d4; compiled (default) vs eager
 #   spacenet  building precision/recall/F1 on the held-out quadrant, with and without --tta d4
 # Heavy (about 45 minutes on 2 cores): nothing else alongside.
-#   bash bench/quality/run-objects.sh [dsb2018|dsb2018-default|isbi|spacenet|dsb2018-eager|isbi-eager ...]
-# (default: all but dsb2018-default, which is the first step of dsb2018 alone; an -eager entry
-# needs its dataset's run first, for the split)
+#   bash bench/quality/run-objects.sh [dsb2018|dsb2018-default|dsb2018-256|isbi|spacenet|dsb2018-eager|isbi-eager ...]
+# (default: dsb2018 isbi spacenet dsb2018-eager isbi-eager; dsb2018-default is the first step of
+# dsb2018 alone; dsb2018-256 and the -eager entries need their dataset's run first, for the split)
 # Results: bench/results/objects.json (runs under $RUNS, default /tmp/unet-objects).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -58,6 +58,20 @@ for dataset in "${datasets[@]}"; do
       data="$shared/dsb2018/stage1_train"
       train dsb-binary dsb2018 "$data"
       evaluate dsb-binary dsb2018 "$data" eval --split "$runs/dsb-binary/split.json" ;;
+    dsb2018-256)
+      # Both recipes trained at 256 px instead of 128 (the images are 256-1040 px wide), on the
+      # dsb2018 entry's split.
+      data="$shared/dsb2018/stage1_train"
+      split="$runs/dsb-binary/split.json"
+      train dsb-256 dsb2018 "$data" --image-size 256 --split "$split"
+      evaluate dsb-256 dsb2018 "$data" eval --split "$split"
+      evaluate dsb-256 dsb2018 "$data" eval-tta --split "$split" --tta d4
+      # Tuning writes the model's postprocess.json, which later evaluations read: it goes last.
+      evaluate dsb-256 dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess
+      evaluate dsb-256 dsb2018 "$data" eval-tta-tuned --split "$split" --tta d4
+      train dsb-instances-256 dsb2018 "$data" --image-size 256 --targets instances --split "$split"
+      evaluate dsb-instances-256 dsb2018 "$data" eval --split "$split"
+      evaluate dsb-instances-256 dsb2018 "$data" eval-tuned --split "$split" --tune-postprocess ;;
     dsb2018-eager) eager dsb-eager dsb2018 "$shared/dsb2018/stage1_train" "$runs/dsb-binary/split.json" ;;
     isbi)
       data="$shared/isbi2012/train"
@@ -78,7 +92,7 @@ for dataset in "${datasets[@]}"; do
       train spacenet satellite "$scene" --split "$runs/spacenet-split.json"
       evaluate spacenet satellite "$quadrant" eval
       evaluate spacenet satellite "$quadrant" eval-tta --tta d4 ;;
-    *) echo "unknown entry $dataset (dsb2018, dsb2018-default, isbi, spacenet, dsb2018-eager, isbi-eager)" >&2; exit 2 ;;
+    *) echo "unknown entry $dataset (dsb2018, dsb2018-default, dsb2018-256, isbi, spacenet, dsb2018-eager, isbi-eager)" >&2; exit 2 ;;
   esac
 done
 node "$root/bench/quality/summarize-objects.mjs" "$runs" "$root/bench/results/objects.json"
