@@ -46,9 +46,19 @@ entry('dsb-eager', 'eval', OBJECTS, 'dsb2018 binary, --compile off');
 entry('dsb-256', 'eval', OBJECTS, 'dsb2018 binary at 256 px');
 entry('dsb-256', 'eval-tuned', OBJECTS, 'dsb2018 binary at 256 px, split tuned on val');
 entry('dsb-256', 'eval-tta', OBJECTS, 'dsb2018 binary at 256 px, --tta d4');
-entry('dsb-256', 'eval-tta-tuned', OBJECTS, 'dsb2018 binary at 256 px, --tta d4, split tuned on val');
+entry(
+  'dsb-256',
+  'eval-tta-tuned',
+  OBJECTS,
+  'dsb2018 binary at 256 px, --tta d4, split tuned on val',
+);
 entry('dsb-instances-256', 'eval', OBJECTS, 'dsb2018 --targets instances at 256 px');
-entry('dsb-instances-256', 'eval-tuned', OBJECTS, 'dsb2018 --targets instances at 256 px, split tuned on val');
+entry(
+  'dsb-instances-256',
+  'eval-tuned',
+  OBJECTS,
+  'dsb2018 --targets instances at 256 px, split tuned on val',
+);
 entry('isbi', 'eval', PIXEL, 'isbi2012, compiled (default)');
 entry('isbi', 'eval-tta', PIXEL, 'isbi2012, --tta d4');
 entry('isbi-eager', 'eval', PIXEL, 'isbi2012, --compile off');
