@@ -102,7 +102,9 @@ const FRAMEWORK_ARGS = {
 };
 // The fp32 (bf16) figures are the default's when the default is fp32 (bf16): no second run.
 const FP32 = DEFAULT_COMPILE === 'fp32' ? 'tfjs-node' : 'tfjs-node-fp32';
-const BF16 = DEFAULT_COMPILE === 'bf16' ? 'tfjs-node' : 'tfjs-node-bf16';
+// Without native bfloat16 a bf16 request compiles fp32: no bf16 row then (it would be fp32).
+const NATIVE_BF16 = cpuHasNativeBfloat16();
+const BF16 = DEFAULT_COMPILE === 'bf16' ? 'tfjs-node' : NATIVE_BF16 ? 'tfjs-node-bf16' : null;
 // Eager and plain tfjs-node are opt-in (BENCH_EAGER=1, BENCH_BASELINE=1): each adds a third to
 // the run time.
 const EAGER = process.env.BENCH_EAGER === '1';
@@ -110,7 +112,7 @@ const BASELINE = process.env.BENCH_BASELINE === '1';
 const FRAMEWORKS = [
   'tfjs-node',
   ...(FP32 === 'tfjs-node' ? [] : [FP32]),
-  ...(BF16 === 'tfjs-node' ? [] : [BF16]),
+  ...(BF16 === 'tfjs-node' || BF16 === null ? [] : [BF16]),
   'keras',
   'keras-bf16',
   ...(EAGER ? ['tfjs-node-eager'] : []),
@@ -186,7 +188,7 @@ for (const c of CASES) {
   for (const [name, key] of RATIO_KEYS) {
     summary[`${name}_ratio_vs_keras`][c.id] = ratio(c.id, key);
     summary[`${name}_ratio_vs_keras_fp32`][c.id] = ratio(c.id, key, FP32);
-    summary[`${name}_ratio_vs_keras_bf16`][c.id] = ratio(c.id, key, BF16, 'keras-bf16');
+    if (BF16) summary[`${name}_ratio_vs_keras_bf16`][c.id] = ratio(c.id, key, BF16, 'keras-bf16');
     for (const f of ['eager', 'baseline']) {
       if (FRAMEWORKS.includes(`tfjs-node-${f}`))
         summary[`${f}_${name}_ratio_vs_keras`][c.id] = ratio(c.id, key, `tfjs-node-${f}`);
@@ -234,8 +236,8 @@ fs.writeFileSync(`${out}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
 fs.renameSync(`${out}.tmp`, out);
 
 const fmt = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '-');
-// One row per case and framework; ratios against Keras of the same precision (Keras fp32 for
-// the fp32 and eager rows, mixed_bfloat16 for bf16).
+// One row per case and framework; ratios against Keras fp32, except a bf16 row that is not the
+// default (against mixed_bfloat16). The default row's ratios are the headline ones.
 const referenceOf = (f) => (f === 'tfjs-node-bf16' ? 'keras-bf16' : 'keras');
 console.log(
   'case         size batch framework           | train img/s  ratio | infer img/s  ratio | peak RSS MB ratio',

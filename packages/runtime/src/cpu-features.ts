@@ -19,7 +19,8 @@ export function cpuFlags(): ReadonlySet<string> {
 /**
  * Whether the CPU multiplies bfloat16 natively (AVX512_BF16 or AMX-BF16), so bfloat16 compute
  * is faster than float32. Without them oneDNN emulates bfloat16 and it is slower.
- * `UNET_BF16=0|1` overrides the answer.
+ * `UNET_BF16=0|1` overrides the answer (1 on a CPU without AVX-512 may find no bfloat16 kernels:
+ * the compiled step then trains eagerly and says why).
  */
 export function cpuHasNativeBfloat16(): boolean {
   const forced = process.env.UNET_BF16;

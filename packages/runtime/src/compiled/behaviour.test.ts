@@ -318,9 +318,31 @@ describe('compileTrainStep', () => {
       expect(Math.max(...apart)).toBeGreaterThan(1e-5);
     } else {
       expect(lines.join('\n')).toMatch(/no native bfloat16 .*compiling fp32/);
-      expect(Math.max(...apart)).toBe(0);
+      expect(Math.max(...apart)).toBeLessThan(1e-6);
     }
     for (const o of [fp32, bf16, a, b]) o.dispose();
+  });
+  it('bf16 hands the model output to the loss as float32 (a linear head under mean squared error)', () => {
+    const input = tf.input({ shape: [SIZE, SIZE, 3] });
+    const conv = tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same' });
+    const model = tf.model({ inputs: input, outputs: conv.apply(input) as tf.SymbolicTensor });
+    model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'meanSquaredError' });
+    const step = compileTrainStep(model, { ...quiet, precision: 'bf16' });
+    const [x, y] = data(7);
+    for (let s = 0; s < 3; s++) step.trainOnBatch(x, y);
+    // White-box: the graph's nodes (op, attrs.T) are what this is about.
+    type Node = { op: string; inputs: string[]; attrs: { T?: { type: number } } };
+    const nodes = (step as unknown as { graph: { nodes: Node[] } }).graph.nodes;
+    const sub = nodes.find((n) => n.op === 'Sub' && n.inputs.includes('y'))!;
+    expect(sub.attrs.T?.type).toBe(1); // float32
+    const bf16 = nodes.filter((n) => n.attrs.T?.type === 14).map((n) => n.op);
+    if (NATIVE_BF16) {
+      expect(bf16).toContain('Conv2D');
+      expect(sub.inputs[0]).toMatch(/\/to_f32$/);
+    } else expect(bf16).toEqual([]);
+    step.dispose();
+    tf.dispose([x, y]);
+    model.dispose();
   });
 });
 

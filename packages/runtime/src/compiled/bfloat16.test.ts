@@ -126,3 +126,40 @@ describe('castToBfloat16', () => {
     }
   });
 });
+
+describe('castToBfloat16 with a linear head (a loss on logits)', () => {
+  // conv -> logits (the model's output) -> Relu and Mul of a sigmoid cross-entropy on logits.
+  const head: NodeDef[] = [
+    node('x', 'Placeholder', [], { dtype: F }),
+    node('w/read', 'ReadVariableOp', [], { dtype: F }),
+    node('y', 'Placeholder', [], { dtype: F }),
+    node('logits', 'Conv2D', ['x', 'w/read']),
+    node('lossRelu', 'Relu', ['logits']),
+    node('lossMul', 'Mul', ['logits', 'y']),
+  ];
+  const types = new Map(
+    ['x', 'w/read', 'y', 'logits', 'lossRelu', 'lossMul'].map((n): [string, number] => [
+      n,
+      DT.float,
+    ]),
+  );
+  const typeIn = (nodes: NodeDef[], name: string) => {
+    const t = nodes.find((n) => n.name === name)?.attrs.T;
+    return t && 'type' in t ? t.type : undefined;
+  };
+
+  it('the loss reads the model output as float32', () => {
+    const got = castToBfloat16(head, types, [], new Set(['logits'])).nodes;
+    expect(typeIn(got, 'logits')).toBe(DT.bfloat16);
+    for (const n of ['lossRelu', 'lossMul']) {
+      expect(typeIn(got, n)).toBe(DT.float);
+      const input = got.find((m) => m.name === n)!.inputs[0]!;
+      expect(got.find((m) => m.name === input)).toMatchObject({ op: 'Cast', inputs: ['logits'] });
+    }
+  });
+
+  it('without the output named, the loss would follow it into bfloat16', () => {
+    const got = castToBfloat16(head, types, []).nodes;
+    expect(typeIn(got, 'lossRelu')).toBe(DT.bfloat16);
+  });
+});

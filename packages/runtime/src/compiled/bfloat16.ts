@@ -80,6 +80,7 @@ function unfuse(node: NodeDef, dtypes: Map<string, number>): NodeDef[] | undefin
   const ops = fused && 'strings' in fused ? fused.strings : [];
   if (ops[0] !== 'BiasAdd' || ops.length > 2 || (ops[1] && !ACTIVATIONS[ops[1]])) return undefined;
   const [input, filter, bias] = node.inputs;
+  const control = node.inputs.filter((i) => i.startsWith('^'));
   const conv: Record<string, Attr> = { T: node.attrs.T! };
   for (const key of CONV_ATTRS) if (node.attrs[key]) conv[key] = node.attrs[key]!;
   const T = node.attrs.T!;
@@ -88,7 +89,7 @@ function unfuse(node: NodeDef, dtypes: Map<string, number>): NodeDef[] | undefin
   dtypes.set(`${node.name}/conv`, DT.float);
   dtypes.set(biasName, DT.float);
   const nodes: NodeDef[] = [
-    { name: `${node.name}/conv`, op: 'Conv2D', inputs: [input!, filter!], attrs: conv },
+    { name: `${node.name}/conv`, op: 'Conv2D', inputs: [input!, filter!, ...control], attrs: conv },
     {
       name: biasName,
       op: 'BiasAdd',
@@ -112,6 +113,8 @@ export function castToBfloat16(
   nodes: readonly NodeDef[],
   dtypes: ReadonlyMap<string, number>,
   fetchNames: readonly string[],
+  /** The model's outputs: whatever reads them (the loss, metrics) reads float32, as in Keras. */
+  modelOutputs: ReadonlySet<string> = new Set(),
 ): { nodes: NodeDef[]; fetchNames: string[] } {
   const types = new Map(dtypes);
   const expanded = nodes.flatMap((n) =>
@@ -123,7 +126,7 @@ export function castToBfloat16(
     outputsOf.set(node!, [...(outputsOf.get(node!) ?? []), Number(index)]);
   }
   const low = new Set<string>();
-  /** bfloat16 outputs that turn no follower bfloat16 (weight gradients: the optimizer is float32). */
+  /** bfloat16 outputs that turn no follower bfloat16: weight gradients, the model's outputs. */
   const handBack = new Set<string>();
   const casts = new Map<string, string>();
   const out: NodeDef[] = [];
@@ -174,7 +177,7 @@ export function castToBfloat16(
       const name = outputName(node.name, index);
       if (!isFloat(name) || (tOutputs && !tOutputs.includes(index))) continue;
       low.add(name);
-      if (TO_FLOAT_AFTER.has(node.op)) handBack.add(name);
+      if (TO_FLOAT_AFTER.has(node.op) || modelOutputs.has(name)) handBack.add(name);
     }
   }
   return {

@@ -27,6 +27,8 @@ export interface GraphSpec {
   lrSentinel?: number;
   /** Convolutions, activations and the tensors between them in bfloat16 (see bfloat16.ts). */
   bfloat16?: boolean;
+  /** Binding ids of the model's outputs, which the loss and metrics read as float32. */
+  modelOutputs?: number[];
 }
 
 export interface BuiltGraph {
@@ -249,8 +251,10 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     return name.includes(':') ? name : `${name}:0`;
   });
   let graphNodes = nodes;
-  if (spec.bfloat16)
-    ({ nodes: graphNodes, fetchNames } = castToBfloat16(nodes, dtypes, fetchNames));
+  if (spec.bfloat16) {
+    const outputs = new Set((spec.modelOutputs ?? []).map(ref));
+    ({ nodes: graphNodes, fetchNames } = castToBfloat16(nodes, dtypes, fetchNames, outputs));
+  }
   return {
     nodes: graphNodes,
     fetchNames,

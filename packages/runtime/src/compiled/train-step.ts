@@ -55,6 +55,7 @@ interface OptimizerInternals {
 }
 
 type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
+type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
 /** The precision a compiled graph runs in: bf16 only where the CPU has it natively. */
 export function resolvePrecision(options: CompileOptions): CompilePrecision {
@@ -211,6 +212,16 @@ class TrainStep implements CompiledTrainStep {
     let fetchIds: number[] = [];
     let endIds: number[] = [];
     let trace: ReturnType<typeof recordOps>;
+    // The loss functions see the model's outputs: note them, so bf16 hands them over as float32.
+    const model = this.model as unknown as { lossFunctions?: LossFunction[] };
+    const lossFunctions = model.lossFunctions;
+    const outputIds: number[] = [];
+    if (Array.isArray(lossFunctions)) {
+      model.lossFunctions = lossFunctions.map((fn) => (yTrue, yPred) => {
+        outputIds.push(tensorId(backend, yPred));
+        return fn(yTrue, yPred);
+      });
+    }
     optimizer.learningRate = LR_SENTINEL;
     try {
       trace = recordOps(backend, () =>
@@ -227,6 +238,7 @@ class TrainStep implements CompiledTrainStep {
       tf.dispose(snapshot);
       optimizer.learningRate = learningRate;
       optimizer.iterations_ = iterations_;
+      model.lossFunctions = lossFunctions;
     }
     if (trace.problems.length > 0) return trace.problems[0];
     if (Object.keys(engine.registeredVariables).length !== all.length)
@@ -260,6 +272,7 @@ class TrainStep implements CompiledTrainStep {
           fetches: fetchIds,
           lrSentinel: LR_SENTINEL,
           bfloat16: this.precision === 'bf16',
+          modelOutputs: outputIds,
         },
         backend.binding,
       );
