@@ -23,6 +23,22 @@ const model = path.join(tmp, 'model');
 const reference = path.join(tmp, 'reference');
 let redis: TestRedis;
 let names: string[] = [];
+/**
+ * In-process `predict` of the images into `out`, eager as the workers are (the compiled bf16
+ * default rounds differently across batch shapes, and byte-for-byte comparisons would not hold).
+ */
+const eagerPredict = (out: string, ...extra: string[]) => [
+  'predict',
+  '--input',
+  input,
+  '--model',
+  model,
+  '--out',
+  out,
+  '--compile',
+  'off',
+  ...extra,
+];
 const children: CliChild[] = [];
 
 function spawn(...args: string[]): CliChild {
@@ -112,19 +128,8 @@ beforeAll(async () => {
   const unet = buildUnet({ inputShape: [32, 32, 3], depth: 2, filters: 4, seed: 7 });
   await unet.save(`file://${model}`);
   unet.dispose();
-  // The single-process answer every distributed run must match byte for byte. Workers predict
-  // eagerly; so do the reference and the shards (the compiled bf16 default rounds otherwise).
-  const single = await spawn(
-    'predict',
-    '--input',
-    input,
-    '--model',
-    model,
-    '--out',
-    reference,
-    '--compile',
-    'off',
-  ).exited;
+  // The single-process answer every distributed run must match byte for byte.
+  const single = await spawn(...eagerPredict(reference)).exited;
   expectExit(single, 0);
   expect(masks(reference)).toHaveLength(names.length);
 });
@@ -265,19 +270,7 @@ describe('predict --shard', () => {
     const outs = [1, 2, 3].map((i) => path.join(tmp, `shard-${i}`));
     for (const [i, out] of outs.entries()) {
       const shard = `${i + 1}/3`;
-      const r = await fakeCli(
-        'predict',
-        '--input',
-        input,
-        '--model',
-        model,
-        '--out',
-        out,
-        '--shard',
-        shard,
-        '--compile',
-        'off',
-      );
+      const r = await fakeCli(...eagerPredict(out, '--shard', shard));
       expect(r.code, r.stderr).toBe(0);
     }
     const all = outs.flatMap((out) => masks(out));
