@@ -80,15 +80,16 @@ const kerasPython = execFileSync('bash', [path.join(repoRoot, 'scripts', 'keras-
   encoding: 'utf8',
 }).trim();
 // The apps' default on the tensorflow backend (`--compile auto` of @unet/cli resolves to it):
-// bf16 where the CPU multiplies bfloat16 natively, fp32 elsewhere.
-const DEFAULT_COMPILE = cpuHasNativeBfloat16() ? 'bf16' : 'fp32';
+// bf16 where the CPU multiplies bfloat16 natively, fp32 elsewhere (where a bf16 request
+// compiles fp32, so there is no bf16 row).
+const NATIVE_BF16 = cpuHasNativeBfloat16();
+const DEFAULT_COMPILE = NATIVE_BF16 ? 'bf16' : 'fp32';
 // What each framework runs: 'tfjs-node' is the apps' default mode, 'keras' Keras fp32 (the
 // reference of every ratio), 'keras-bf16' Keras under the mixed_bfloat16 policy (bfloat16
 // compute, float32 variables: the fair twin of the compiled bf16 step).
 const FRAMEWORK_ARGS = {
   'tfjs-node': { tfjs: ['--compile', DEFAULT_COMPILE] },
   'tfjs-node-fp32': { tfjs: ['--compile', 'fp32'] },
-  'tfjs-node-bf16': { tfjs: ['--compile', 'bf16'] },
   // The toolkit eager (tfjs dispatching op by op): what the apps ran before --compile.
   'tfjs-node-eager': { tfjs: ['--compile', 'off'] },
   // This toolkit without its native kernels and without freeing gradients during
@@ -100,11 +101,10 @@ const FRAMEWORK_ARGS = {
   keras: { keras: ['--policy', 'float32'] },
   'keras-bf16': { keras: ['--policy', 'mixed_bfloat16'] },
 };
-// The fp32 (bf16) figures are the default's when the default is fp32 (bf16): no second run.
+// The fp32 figures are the default's when the default is fp32 (no second run); the bf16 ones
+// are the default's, or absent.
 const FP32 = DEFAULT_COMPILE === 'fp32' ? 'tfjs-node' : 'tfjs-node-fp32';
-// Without native bfloat16 a bf16 request compiles fp32: no bf16 row then (it would be fp32).
-const NATIVE_BF16 = cpuHasNativeBfloat16();
-const BF16 = DEFAULT_COMPILE === 'bf16' ? 'tfjs-node' : NATIVE_BF16 ? 'tfjs-node-bf16' : null;
+const BF16 = NATIVE_BF16 ? 'tfjs-node' : null;
 // Eager and plain tfjs-node are opt-in (BENCH_EAGER=1, BENCH_BASELINE=1): each adds a third to
 // the run time.
 const EAGER = process.env.BENCH_EAGER === '1';
@@ -112,7 +112,6 @@ const BASELINE = process.env.BENCH_BASELINE === '1';
 const FRAMEWORKS = [
   'tfjs-node',
   ...(FP32 === 'tfjs-node' ? [] : [FP32]),
-  ...(BF16 === 'tfjs-node' || BF16 === null ? [] : [BF16]),
   'keras',
   'keras-bf16',
   ...(EAGER ? ['tfjs-node-eager'] : []),
@@ -236,9 +235,8 @@ fs.writeFileSync(`${out}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
 fs.renameSync(`${out}.tmp`, out);
 
 const fmt = (v, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '-');
-// One row per case and framework; ratios against Keras fp32, except a bf16 row that is not the
-// default (against mixed_bfloat16). The default row's ratios are the headline ones.
-const referenceOf = (f) => (f === 'tfjs-node-bf16' ? 'keras-bf16' : 'keras');
+// One row per case and framework; ratios against Keras fp32 (the bf16 default's against
+// mixed_bfloat16 are in the summary lines below).
 console.log(
   'case         size batch framework           | train img/s  ratio | infer img/s  ratio | peak RSS MB ratio',
 );
@@ -246,7 +244,7 @@ for (const c of CASES) {
   for (const f of FRAMEWORKS) {
     const m = summary.medians[c.id][f];
     const label = f === 'tfjs-node' ? `tfjs-node (${DEFAULT_COMPILE})` : f;
-    const vs = f.startsWith('keras') ? null : referenceOf(f);
+    const vs = f.startsWith('keras') ? null : 'keras';
     const r = (key) => (vs ? fmt(ratio(c.id, key, f, vs)) : '');
     console.log(
       `${c.id.padEnd(12)} ${String(c.size).padStart(4)} ${String(c.batchSize).padStart(5)} ${label.padEnd(19)} | ` +

@@ -68,7 +68,7 @@ const CONV_ATTRS = [
   'dilations',
   'use_cudnn_on_gpu',
 ];
-const ACTIVATIONS: Record<string, string> = { Relu: 'Relu', Elu: 'Elu' };
+const ACTIVATIONS = new Set(['Relu', 'Elu']);
 
 /**
  * `_FusedConv2D` takes no bfloat16 (its op definition lists half, float, double, int8), so it
@@ -78,12 +78,13 @@ const ACTIVATIONS: Record<string, string> = { Relu: 'Relu', Elu: 'Elu' };
 function unfuse(node: NodeDef, dtypes: Map<string, number>): NodeDef[] | undefined {
   const fused = node.attrs.fused_ops;
   const ops = fused && 'strings' in fused ? fused.strings : [];
-  if (ops[0] !== 'BiasAdd' || ops.length > 2 || (ops[1] && !ACTIVATIONS[ops[1]])) return undefined;
+  if (ops[0] !== 'BiasAdd' || ops.length > 2 || (ops[1] && !ACTIVATIONS.has(ops[1])))
+    return undefined;
   const [input, filter, bias] = node.inputs;
   const control = node.inputs.filter((i) => i.startsWith('^'));
-  const conv: Record<string, Attr> = { T: node.attrs.T! };
-  for (const key of CONV_ATTRS) if (node.attrs[key]) conv[key] = node.attrs[key]!;
   const T = node.attrs.T!;
+  const conv: Record<string, Attr> = { T };
+  for (const key of CONV_ATTRS) if (node.attrs[key]) conv[key] = node.attrs[key]!;
   const format = node.attrs.data_format;
   const biasName = ops[1] ? `${node.name}/bias_add` : node.name;
   dtypes.set(`${node.name}/conv`, DT.float);

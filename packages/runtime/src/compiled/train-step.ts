@@ -216,7 +216,7 @@ class TrainStep implements CompiledTrainStep {
     const model = this.model as unknown as { lossFunctions?: LossFunction[] };
     const lossFunctions = model.lossFunctions;
     const outputIds: number[] = [];
-    if (Array.isArray(lossFunctions)) {
+    if (this.precision === 'bf16' && Array.isArray(lossFunctions)) {
       model.lossFunctions = lossFunctions.map((fn) => (yTrue, yPred) => {
         outputIds.push(tensorId(backend, yPred));
         return fn(yTrue, yPred);
