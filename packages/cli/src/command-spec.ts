@@ -1,4 +1,4 @@
-import { BACKEND_PREFERENCES, cpuHasNativeBfloat16 } from '@unet/runtime';
+import { BACKEND_PREFERENCES, COMPILE_MODES } from '@unet/runtime';
 import { PREDICT_QUEUE_FLAGS } from './queue/queue-flags.js';
 
 export interface FlagSpecBase {
@@ -95,7 +95,7 @@ export const COMPILE_FLAG = {
   type: 'string',
   value: 'MODE',
   default: 'auto',
-  choices: ['auto', 'off', 'fp32', 'bf16'],
+  choices: COMPILE_MODES,
   help: 'run as one compiled TensorFlow graph: fp32, bf16 (bfloat16 compute, float32 weights and loss) or off (eager); auto: on the tensorflow backend bf16 where the CPU has AVX512_BF16 or AMX, else fp32; off on other backends',
 } as const satisfies FlagSpec;
 
@@ -314,18 +314,3 @@ export const PREDICT_FLAGS = {
   compile: COMPILE_FLAG,
   ...PREDICT_QUEUE_FLAGS,
 } as const satisfies FlagSpecs;
-
-/**
- * The compile mode `--compile` means on `backend` (as `initBackend` returned it): `auto` on the
- * tensorflow backend is bf16 where the CPU multiplies bfloat16 natively (measured 1.7-1.8x Keras
- * fp32 in training there) and fp32 elsewhere (emulated bfloat16 is slower); off on other
- * backends (cpu, wasm, and tensorflow-gpu, where it is untested).
- */
-export function resolveCompile(
-  flag: (typeof COMPILE_FLAG.choices)[number],
-  backend: string,
-): 'off' | 'fp32' | 'bf16' {
-  if (flag !== 'auto') return flag;
-  if (backend !== 'tensorflow') return 'off';
-  return cpuHasNativeBfloat16() ? 'bf16' : 'fp32';
-}

@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hasMask, type SampleRef } from '@unet/data';
 import type { ImageEvaluation } from '@unet/infer';
-import { initBackend } from '@unet/runtime';
+import { initBackend, resolveCompileMode } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import { evaluateClasses } from './class-evaluate.js';
-import { type EVALUATE_FLAGS, type FlagValues, resolveCompile } from './command-spec.js';
+import { type EVALUATE_FLAGS, type FlagValues } from './command-spec.js';
 import { evaluateObjects } from './evaluate-objects.js';
 import { readModelTargets } from './instance-model.js';
 import { loadCommandModel } from './load-command-model.js';
@@ -79,7 +79,7 @@ export async function evaluateCommand(
     throw new UsageError(`evaluate: --threshold must be in (0, 1), got ${threshold}`);
   const maskThreshold = maskThresholdFlag('evaluate', flags['mask-threshold']) ?? undefined;
   const backend = await initBackend(flags.backend, { log, warn: log });
-  const compile = resolveCompile(flags.compile, backend);
+  const compile = resolveCompileMode(flags.compile, backend, log);
   const modelDir = flags.model;
   const model = await loadCommandModel('evaluate', modelDir);
   try {

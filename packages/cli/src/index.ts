@@ -22,7 +22,6 @@ export {
   COMPILE_FLAG,
   EVALUATE_FLAGS,
   PREDICT_FLAGS,
-  resolveCompile,
   trainFlags,
 } from './command-spec.js';
 export type { ImageShape } from './image-size.js';

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RasterImage } from '@unet/data';
-import { initBackend } from '@unet/runtime';
+import { initBackend, resolveCompileMode } from '@unet/runtime';
 import { type PredictInput, predict, readBundleManifest } from '@unet/train';
 import { predictClasses } from './class-predict.js';
-import { type FlagValues, PREDICT_FLAGS, resolveCompile } from './command-spec.js';
+import { type FlagValues, PREDICT_FLAGS } from './command-spec.js';
 import { readModelTargets, refuseInstanceModel } from './instance-model.js';
 import { loadCommandModel } from './load-command-model.js';
 import { readModelClasses } from './model-classes.js';
@@ -79,7 +79,7 @@ export async function predictCommand(
   const files = new Map(inputs.map((f) => [path.basename(f, path.extname(f)), f]));
   const objectOutputs = await predictObjectOutputs(recipe, flags, files);
   const backend = await initBackend(flags.backend, { log, warn: log });
-  const compile = resolveCompile(flags.compile, backend);
+  const compile = resolveCompileMode(flags.compile, backend, log);
   const modelDir = flags.model;
   const model = await loadCommandModel('predict', modelDir);
   try {

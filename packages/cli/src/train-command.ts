@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import type * as tf from '@tensorflow/tfjs';
 import { loadSamples, type SampleRef, splitDataset, toTfDataset } from '@unet/data';
 import { compileWithNamedLosses } from '@unet/losses';
-import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
+import { createOptimizer, enableFastPaths, initBackend, resolveCompileMode } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
 import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from './class-train.js';
-import { type FlagValues, resolveCompile, type TrainFlags } from './command-spec.js';
+import { type FlagValues, type TrainFlags } from './command-spec.js';
 import { imageSizeSetting, parseImageSize } from './image-size.js';
 import { type TrainTargets, trainTargets, writeModelTargets } from './instance-model.js';
 import { stopOnInterrupt } from './interrupt.js';
@@ -106,7 +106,7 @@ export async function trainCommand(
     valSplit,
     seed: flags.seed,
     backend,
-    compile: resolveCompile(flags.compile, backend),
+    compile: resolveCompileMode(flags.compile, backend, log),
     learningRate: flags['learning-rate'],
     patience: flags.patience,
     maxMinutes: flags['max-minutes'],

@@ -8,6 +8,11 @@
 export type { BackendPreference, InitBackendOptions } from './backend.js';
 export { BACKEND_PREFERENCES, initBackend } from './backend.js';
 // The compiled step (compiled/): a training step or forward pass as one TensorFlow graph.
+export {
+  COMPILE_MODES,
+  type CompileMode,
+  resolveCompileMode,
+} from './compiled/compile-mode.js';
 export { attachCompiledFit, type CompiledFit } from './compiled/fit-hook.js';
 export { type CompiledPredict, compilePredict } from './compiled/predict.js';
 export {

@@ -99,7 +99,14 @@ describe('compiled runs: resume, checkpoints, memory', () => {
   const run = (
     model: tf.LayersModel,
     data: { x: tf.Tensor4D; y: tf.Tensor4D },
-    options: { epochs: number; outDir?: string; resume?: boolean; callbacks?: tf.Callback[] },
+    options: {
+      epochs: number;
+      outDir?: string;
+      resume?: boolean;
+      callbacks?: tf.Callback[];
+      batchSize?: number;
+      metrics?: string[];
+    },
   ) =>
     train({
       model,
@@ -190,6 +197,10 @@ describe('compiled runs: resume, checkpoints, memory', () => {
     const rssMb: number[] = [];
     await run(model, data, {
       epochs: 20,
+      // 12 training samples in batches of 5: every epoch ends with a short batch, which trains
+      // eagerly after a sync; with a metric, each eager step once leaked the metric's tensor.
+      batchSize: 5,
+      metrics: ['binaryAccuracy'],
       callbacks: [
         new (class extends tf.Callback {
           override async onEpochEnd() {

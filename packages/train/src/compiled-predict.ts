@@ -1,9 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import { fixedInputSize, type PredictModel } from '@unet/infer';
-import { compilePredict } from '@unet/runtime';
+import { type CompileMode, compilePredict, resolveCompileMode } from '@unet/runtime';
 
-/** How training steps or predictions run: eagerly (`'off'`) or as one compiled graph. */
-export type CompileMode = 'off' | 'fp32' | 'bf16';
+export type { CompileMode };
 
 /** The model as prediction runs it, and what to release afterwards. */
 export interface PredictRunner {
@@ -13,7 +12,7 @@ export interface PredictRunner {
 
 /**
  * `model` for @unet/infer's prediction (`predictProbability`, `predictTiled`): itself when
- * `compile` is off, else a wrapper with the model's `inputs` whose `predict` runs
+ * `compile` is off (or `auto` resolves to off, see `resolveCompileMode`), else a wrapper with the model's `inputs` whose `predict` runs
  * `compilePredict`'s graph (one per input shape, weights frozen at the first call; it falls back
  * to eager with one log line where it cannot compile). A model with a free input size run on
  * whole images would need a graph per image size, so it predicts eagerly (one log line).
@@ -23,7 +22,8 @@ export function predictRunner(
   compile: CompileMode | undefined,
   options: { tiled: boolean; log: (line: string) => void },
 ): PredictRunner {
-  if (compile === undefined || compile === 'off') return { model, dispose: () => {} };
+  const precision = resolveCompileMode(compile ?? 'off', undefined, options.log);
+  if (precision === 'off') return { model, dispose: () => {} };
   const fixed = fixedInputSize(model);
   if (!options.tiled && (fixed.height === null || fixed.width === null)) {
     options.log(
@@ -31,7 +31,7 @@ export function predictRunner(
     );
     return { model, dispose: () => {} };
   }
-  const compiled = compilePredict(model, { precision: compile, log: options.log });
+  const compiled = compilePredict(model, { precision, log: options.log });
   return {
     model: { inputs: model.inputs, predict: (x) => compiled.predict(x) },
     dispose: () => compiled.dispose(),

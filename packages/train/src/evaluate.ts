@@ -34,7 +34,8 @@ export type EvaluateOptions = EvaluationOptions &
     model: tf.LayersModel;
     /**
      * Predict through one compiled TensorFlow graph per input shape (tensorflow backend; see
-     * `compilePredict` of @unet/runtime): `'fp32'` or `'bf16'`. Default `'off'` (eager).
+     * `compilePredict` of @unet/runtime): `'fp32'`, `'bf16'`, or `'auto'` (`resolveCompileMode`:
+   * bf16 or fp32 on tensorflow, off elsewhere). Default `'off'` (eager).
      */
     compile?: CompileMode;
     /** Where the compiled prediction's one line goes when it falls back to eager. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import type { OptimizerName } from '@unet/runtime';
+import type { CompileMode, OptimizerName } from '@unet/runtime';
 import type { ProgressMode } from './callbacks/progress-bar.js';
 import type { LogFn } from './callbacks/stateful.js';
 import type { MonitorMode } from './monitor.js';
@@ -84,10 +84,12 @@ export interface TrainOptions {
   /**
    * Run each training step as one compiled TensorFlow graph (tensorflow backend): `'fp32'`, or
    * `'bf16'` for bfloat16 compute with float32 weights, loss and update (fp32 on a CPU without
-   * native bfloat16, see `cpuHasNativeBfloat16`). Steps that cannot compile run eagerly, with
-   * one log line saying why. Default `'off'`; the apps' `--compile auto` picks bf16 or fp32.
+   * native bfloat16, see `cpuHasNativeBfloat16`); `'off'` trains eagerly. Steps that cannot
+   * compile run eagerly, with one log line saying why. Default `'auto'`, the fastest mode that
+   * keeps quality (`resolveCompileMode` of @unet/runtime): bf16 on the tensorflow backend where
+   * the CPU has native bfloat16, fp32 on the tensorflow backend elsewhere, off on other backends.
    */
-  compile?: 'off' | 'fp32' | 'bf16';
+  compile?: CompileMode;
 }
 
 /** What {@link train} returns: the continuous history (Keras-shaped) and how the run ended. */

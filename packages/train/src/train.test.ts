@@ -179,6 +179,8 @@ describe('train', () => {
       base(model, {
         outDir,
         loss,
+        // The loss's JS counter is not a graph op: a compiled step would record one branch.
+        compile: 'off',
         validationSplit: undefined,
         x: data.x.slice(0, 16),
         y: data.y.slice(0, 16),
@@ -193,6 +195,48 @@ describe('train', () => {
     expect(diverged.result.stopReason).toBe('non-finite-loss');
     const state = await readCheckpointState(runPaths(outDir).last);
     expect(state).toMatchObject({ epoch: 1, stopReason: 'non-finite-loss' });
+    const good = await loadModel(runPaths(outDir).last);
+    const probe = tf.ones([1, 12, 12, 1]);
+    const [a, b] = [model.predict(probe) as tf.Tensor, good.predict(probe) as tf.Tensor];
+    expect(Number.isFinite(a.dataSync()[0]!)).toBe(true);
+    expect(maxAbsDiff(Array.from(a.dataSync()), Array.from(b.dataSync()))).toBe(0);
+    tf.dispose([probe, a, b]);
+    good.dispose();
+  });
+
+  it('stops a compiled run on a NaN loss and puts the last good checkpoint back into the model', async () => {
+    const outDir = await tempDir('nan-compiled');
+    const model = tinyModel(4);
+    // A NaN learning rate from the 4th epoch's 3rd batch on (the graph is fed the rate every
+    // step): that step's update makes the weights NaN, so the 4th batch's loss is NaN.
+    const poison = new (class extends tf.Callback {
+      override async onBatchEnd(batch: number) {
+        if (this.epoch === 3 && batch === 1)
+          (model.optimizer as unknown as { learningRate: number }).learningRate = Number.NaN;
+      }
+      epoch = 0;
+      override async onEpochBegin(epoch: number) {
+        this.epoch = epoch;
+      }
+    })();
+    const logs: string[] = [];
+    const error = await train(
+      base(model, {
+        outDir,
+        compile: 'fp32',
+        log: (line) => logs.push(line),
+        validationSplit: undefined,
+        x: data.x.slice(0, 16),
+        y: data.y.slice(0, 16),
+        epochs: 6,
+        callbacks: [poison],
+      }),
+    ).catch((e: unknown) => e);
+    expect(logs.join('\n')).toMatch(/compiled step: \d+ ops/);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect((error as TrainingDivergedError).message).toMatch(
+      /loss is NaN at epoch 4, batch 4: training stopped.*last good checkpoint .*epoch 3/,
+    );
     const good = await loadModel(runPaths(outDir).last);
     const probe = tf.ones([1, 12, 12, 1]);
     const [a, b] = [model.predict(probe) as tf.Tensor, good.predict(probe) as tf.Tensor];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { arrayDataset, isEpochSeeded } from '@unet/data';
-import { attachCompiledFit } from '@unet/runtime';
+import { attachCompiledFit, resolveCompileMode } from '@unet/runtime';
 import { BatchNormRecalibration, withLastBatchFlag } from './callbacks/batch-norm-recalibration.js';
 import { CSVLogger } from './callbacks/csv-logger.js';
 import { EarlyStopping } from './callbacks/early-stopping.js';
@@ -190,6 +190,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     // Batch-norm recalibration: on by default when the model has batch norm.
     let recalibration: BatchNormRecalibration | null = null;
+    let syncWeights = () => {};
     if (options.recalibrateBatchNorm !== false && batchNormLayers(model).length > 0) {
       let isLastBatch = () => false;
       const recalibrationData = options.recalibrationData ?? xTrain ?? options.data!;
@@ -201,6 +202,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         isLastBatch,
         epochs,
         monitor,
+        syncWeights: () => syncWeights(),
       });
     }
 
@@ -240,11 +242,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
     // before validation and before every other callback's epoch end.
+    const precision = resolveCompileMode(options.compile ?? 'auto', undefined, log);
     const compiled =
-      options.compile && options.compile !== 'off'
-        ? attachCompiledFit(model, { precision: options.compile, log })
-        : null;
-    if (compiled) callbacks.unshift(compiled.callback);
+      precision === 'off' ? null : attachCompiledFit(model, { precision, log });
+    if (compiled) {
+      callbacks.unshift(compiled.callback);
+      syncWeights = () => compiled.step.sync();
+    }
     try {
       await model.fitDataset(dataset, {
         epochs,

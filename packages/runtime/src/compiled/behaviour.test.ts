@@ -225,6 +225,11 @@ describe('compileTrainStep', () => {
     const diff = maxDiff(compiled.getWeights(), eager.getWeights());
     // Adam's moments kept their two compiled updates, so the weights differ a little from eager.
     expect(diff).toBeLessThan(1e-2);
+    // A write while the session holds newer, unsynced weights: sync keeps what tfjs wrote.
+    step.trainOnBatch(x, y);
+    compiled.setWeights(afterFirst);
+    step.sync();
+    expect(maxDiff(compiled.getWeights(), afterFirst)).toBe(0);
     tf.dispose([x, y, ...afterFirst]);
     step.dispose();
     eager.dispose();

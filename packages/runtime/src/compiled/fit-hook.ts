@@ -8,9 +8,18 @@ type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
 
 interface ModelInternals {
   makeTrainFunction(): TrainFunction;
-  evaluate: tf.LayersModel['evaluate'];
-  evaluateDataset: tf.LayersModel['evaluateDataset'];
 }
+
+/** The model's methods that read its weights: each syncs first while the step is attached. */
+const WEIGHT_READERS = [
+  'evaluate',
+  'evaluateDataset',
+  'predict',
+  'predictOnBatch',
+  'apply',
+  'getWeights',
+  'save',
+] as const;
 
 export interface CompiledFit {
   step: CompiledTrainStep;
@@ -41,12 +50,14 @@ class SyncCallback extends tf.Callback {
 /**
  * Makes `model.fit` / `model.fitDataset` train through a compiled step until `detach()`. The
  * model must be compiled. Batches with sample or class weights, or of a model with several
- * inputs or outputs, take tfjs's own path. Validation (evaluate, evaluateDataset) syncs first.
+ * inputs or outputs, take tfjs's own path. Whatever reads the weights through the model
+ * (evaluate and evaluateDataset for validation, predict, apply, getWeights, save) syncs first;
+ * a variable tfjs wrote meanwhile (batch-norm recalibration, setWeights) goes to the session.
  */
 export function attachCompiledFit(model: tf.LayersModel, options: CompileOptions): CompiledFit {
   const internals = model as unknown as ModelInternals;
   // Own properties shadow the prototype's methods; deleting them restores tfjs's.
-  const own = ['makeTrainFunction', 'evaluate', 'evaluateDataset'] as const;
+  const own = ['makeTrainFunction', ...WEIGHT_READERS] as const;
   const eagerTrain = internals.makeTrainFunction();
   const step = compileTrainStep(model, options);
   const compiledTrain: TrainFunction = (data) => {
@@ -56,18 +67,20 @@ export function attachCompiledFit(model: tf.LayersModel, options: CompileOptions
     }
     return step.trainOnBatch(data[0]!, data[1]!).map((v) => tf.scalar(v));
   };
-  const { evaluate, evaluateDataset } = internals;
-  Object.assign(model, {
-    makeTrainFunction: () => compiledTrain,
-    evaluate: (...args: Parameters<typeof evaluate>) => {
-      step.sync();
-      return evaluate.apply(model, args);
-    },
-    evaluateDataset: (...args: Parameters<typeof evaluateDataset>) => {
-      step.sync();
-      return evaluateDataset.apply(model, args);
-    },
-  });
+  const methods = model as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const readers = Object.fromEntries(
+    WEIGHT_READERS.map((name) => {
+      const read = methods[name]!;
+      return [
+        name,
+        (...args: unknown[]) => {
+          step.sync();
+          return read.apply(model, args);
+        },
+      ];
+    }),
+  );
+  Object.assign(model, { makeTrainFunction: () => compiledTrain, ...readers });
   return {
     step,
     callback: new SyncCallback(step),

@@ -2,7 +2,7 @@
 // one TensorFlow graph, run by one session call per batch. Weights and optimizer state live in
 // the session between steps and are written back to the tfjs variables by sync().
 import * as tf from '@tensorflow/tfjs';
-import { cpuHasNativeBfloat16 } from '../cpu-features.js';
+import { resolveCompileMode } from './compile-mode.js';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
@@ -60,11 +60,7 @@ type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 /** The precision a compiled graph runs in: bf16 only where the CPU has it natively. */
 export function resolvePrecision(options: CompileOptions): CompilePrecision {
   if (options.precision !== 'bf16') return 'fp32';
-  if (cpuHasNativeBfloat16()) return 'bf16';
-  (options.log ?? console.log)(
-    '[unet] bf16 asked, but this CPU has no native bfloat16 (AVX512_BF16 or AMX): compiling fp32',
-  );
-  return 'fp32';
+  return resolveCompileMode('bf16', 'tensorflow', options.log ?? console.log) as CompilePrecision;
 }
 
 export function dtypeCode(dtype: tf.DataType): number {
@@ -135,7 +131,12 @@ class TrainStep implements CompiledTrainStep {
 
   private eager(x: tf.Tensor, y: tf.Tensor): number[] {
     this.eagerSteps++;
-    return tf.tidy(() => this.trainFunction([x, y]).map((t) => t.dataSync()[0]!));
+    // tfjs's train function keeps its metric values out of any tidy (its fit loop disposes
+    // them): dispose them here too, or each eager step leaks one tensor per metric.
+    const outs = tf.tidy(() => this.trainFunction([x, y]));
+    const values = outs.map((t) => t.dataSync()[0]!);
+    tf.dispose(outs);
+    return values;
   }
 
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[] {
@@ -224,11 +225,11 @@ class TrainStep implements CompiledTrainStep {
     }
     optimizer.learningRate = LR_SENTINEL;
     try {
-      trace = recordOps(backend, () =>
-        tf.tidy(() => {
-          fetchIds = this.trainFunction([x, y]).map((t) => tensorId(backend, t));
-        }),
-      );
+      trace = recordOps(backend, () => {
+        const outs = tf.tidy(() => this.trainFunction([x, y]));
+        fetchIds = outs.map((t) => tensorId(backend, t));
+        tf.dispose(outs);
+      });
       endIds = all.map((v) => tensorId(backend, v));
     } finally {
       // The recorded step ran with a made-up learning rate: put every variable back.
@@ -314,10 +315,13 @@ class TrainStep implements CompiledTrainStep {
     const values = this.session.run([], this.graph!.readNames);
     tf.tidy(() => {
       this.variables.forEach((v, i) => {
+        // tfjs wrote this one since the last agreement (setWeights, batch-norm recalibration):
+        // its value is the newer one, and pushChanged sends it before the next step.
+        if (v.dataId !== this.agreed[i]) return;
         v.assign(tf.tensor(values[i]!.data as Float32Array, v.shape, v.dtype));
+        this.agreed[i] = v.dataId;
       });
     });
-    this.agreed = this.variables.map((v) => v.dataId);
     this.optimizer.iterations_ += this.pendingIterations;
     this.pendingIterations = 0;
     this.dirty = false;

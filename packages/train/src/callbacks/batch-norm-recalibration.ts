@@ -26,6 +26,8 @@ export interface BatchNormRecalibrationOptions {
   isLastBatch: () => boolean;
   epochs: number;
   monitor: Monitor;
+  /** Brings the model's weights up to date first (a compiled step holds them in its session). */
+  syncWeights?: () => void;
 }
 
 /**
@@ -96,6 +98,7 @@ export class BatchNormRecalibration extends tf.Callback {
 
   private async run(): Promise<void> {
     const start = performance.now();
+    this.options.syncWeights?.();
     await recalibrateBatchNorm(this.model, this.options.data, {
       batchSize: this.options.batchSize,
       // Endless datasets (arrayDataset) stop after one epoch's worth of batches.
