@@ -5,7 +5,7 @@ import type { ImageEvaluation } from '@unet/infer';
 import { initBackend, resolveCompileMode } from '@unet/runtime';
 import { type EvaluateSample, evaluate, writeFileAtomic } from '@unet/train';
 import { evaluateClasses } from './class-evaluate.js';
-import { type EVALUATE_FLAGS, type FlagValues } from './command-spec.js';
+import type { EVALUATE_FLAGS, FlagValues } from './command-spec.js';
 import { evaluateObjects } from './evaluate-objects.js';
 import { readModelTargets } from './instance-model.js';
 import { loadCommandModel } from './load-command-model.js';

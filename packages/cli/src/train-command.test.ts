@@ -125,10 +125,10 @@ describe('train options', () => {
     const bf16 = path.join(tmp.dir, 'run-bf16');
     const b = await fakeCli('train', ...trainArgs(bf16), '--epochs', '2', '--compile', 'bf16');
     expectOk(b);
-    // Without native bfloat16 a bf16 request compiles fp32 and says so.
+    // Without native bfloat16 a bf16 request compiles fp32, says so, and the config records fp32.
     if (AUTO === 'bf16') expect(b.stderr).toMatch(/compiled step: \d+ ops, .*\(bf16\)/);
     else expect(b.stderr).toMatch(/no native bfloat16[^\n]*compiling fp32[\s\S]*\(fp32\)/);
-    expect(readJson(path.join(bf16, 'config.json'))).toMatchObject({ compile: 'bf16' });
+    expect(readJson(path.join(bf16, 'config.json'))).toMatchObject({ compile: AUTO });
   });
 
   it('--split FILE trains and validates on the ids it names', async () => {

@@ -5,7 +5,7 @@ import { compileWithNamedLosses } from '@unet/losses';
 import { createOptimizer, enableFastPaths, initBackend, resolveCompileMode } from '@unet/runtime';
 import { EarlyStopping, ReduceLROnPlateau, runPaths, TimeStopping, train } from '@unet/train';
 import { classLossName, prepareClassLoss, trainClasses, ValidationMeanIoU } from './class-train.js';
-import { type FlagValues, type TrainFlags } from './command-spec.js';
+import type { FlagValues, TrainFlags } from './command-spec.js';
 import { imageSizeSetting, parseImageSize } from './image-size.js';
 import { type TrainTargets, trainTargets, writeModelTargets } from './instance-model.js';
 import { stopOnInterrupt } from './interrupt.js';

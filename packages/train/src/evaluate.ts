@@ -35,7 +35,7 @@ export type EvaluateOptions = EvaluationOptions &
     /**
      * Predict through one compiled TensorFlow graph per input shape (tensorflow backend; see
      * `compilePredict` of @unet/runtime): `'fp32'`, `'bf16'`, or `'auto'` (`resolveCompileMode`:
-   * bf16 or fp32 on tensorflow, off elsewhere). Default `'off'` (eager).
+     * bf16 or fp32 on tensorflow, off elsewhere). Default `'off'` (eager).
      */
     compile?: CompileMode;
     /** Where the compiled prediction's one line goes when it falls back to eager. */

@@ -243,8 +243,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
     // before validation and before every other callback's epoch end.
     const precision = resolveCompileMode(options.compile ?? 'auto', undefined, log);
-    const compiled =
-      precision === 'off' ? null : attachCompiledFit(model, { precision, log });
+    const compiled = precision === 'off' ? null : attachCompiledFit(model, { precision, log });
     if (compiled) {
       callbacks.unshift(compiled.callback);
       syncWeights = () => compiled.step.sync();

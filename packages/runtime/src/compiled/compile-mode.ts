@@ -26,6 +26,8 @@ export function resolveCompileMode(
     return cpuHasNativeBfloat16() ? 'bf16' : 'fp32';
   }
   if (cpuHasNativeBfloat16()) return 'bf16';
-  log('[unet] bf16 asked, but this CPU has no native bfloat16 (AVX512_BF16 or AMX): compiling fp32');
+  log(
+    '[unet] bf16 asked, but this CPU has no native bfloat16 (AVX512_BF16 or AMX): compiling fp32',
+  );
   return 'fp32';
 }
