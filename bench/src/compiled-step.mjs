@@ -42,7 +42,8 @@ const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 /** One trainer per mode: a model of its own, trainOnBatch and predict functions. */
 function trainer(preset, mode) {
   const model = buildUnet({ preset, inputShape: [size, size, 3] });
-  model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'binaryCrossentropy' });
+  const optimizer = createOptimizer('adam', 1e-3, { compiled: mode !== 'eager' });
+  model.compile({ optimizer, loss: 'binaryCrossentropy' });
   if (mode === 'eager') {
     const fit = model.makeTrainFunction();
     return {

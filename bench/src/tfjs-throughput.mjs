@@ -37,7 +37,9 @@ enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 // The toolkit's Adam (createOptimizer, as train() and the apps use); plain tfjs for the baseline.
 const baseline = process.env.UNET_NATIVE_KERNELS === '0';
-const optimizer = baseline ? tf.train.adam(1e-3) : createOptimizer('adam', 1e-3);
+const optimizer = baseline
+  ? tf.train.adam(1e-3)
+  : createOptimizer('adam', 1e-3, { compiled: compile !== 'off' });
 model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
 // Fixed pseudo-random data (the values do not matter for speed, only shapes and dtypes).

@@ -195,7 +195,7 @@ export async function trainCommand(
     await writeJsonAtomic(files.config, config);
   }
   compileWithNamedLosses(model, {
-    optimizer: createOptimizer('adam', config.learningRate),
+    optimizer: createOptimizer('adam', config.learningRate, { compiled: config.compile !== 'off' }),
     loss: config.loss,
     metrics: config.metrics,
   });

@@ -62,6 +62,13 @@ describe('FlatAdamOptimizer', () => {
     expect(optimizer.getClassName()).toBe('Adam');
     expect(optimizer.getConfig()).toEqual(tf.train.adam(1e-3).getConfig());
     optimizer.dispose();
+    // For a compiled step, tfjs's own Adam with the same config (its state has the same layout).
+    const forGraph = createOptimizer('adam', 1e-3, { compiled: true });
+    // (tfjs's optimizers answer instanceof by duck typing: compare constructors.)
+    expect(forGraph.constructor).toBe(tf.AdamOptimizer);
+    expect(optimizer.constructor).toBe(FlatAdamOptimizer);
+    expect(forGraph.getConfig()).toEqual(tf.train.adam(1e-3).getConfig());
+    forGraph.dispose();
   });
 
   it('updates weights and moments exactly as tf.train.adam, with a learning-rate change midway', async () => {

@@ -32,6 +32,6 @@ export {
   type NativeKernelSupport,
   nativeKernelSupport,
 } from './native-kernels.js';
-export type { OptimizerName } from './optimizers.js';
+export type { CreateOptimizerOptions, OptimizerName } from './optimizers.js';
 export { createOptimizer, OPTIMIZER_NAMES } from './optimizers.js';
 export { setTapeMemoryRelease } from './tape-memory.js';

@@ -42,7 +42,8 @@ function isOptimizer(value: unknown): value is tf.Optimizer {
   return typeof value === 'object' && value !== null && value instanceof tf.Optimizer;
 }
 
-export function compile(options: TrainOptions): void {
+/** Compiles the model with the run's loss and optimizer; `compiled`: its steps run as a graph. */
+export function compile(options: TrainOptions, compiled: boolean): void {
   const { model, loss, metrics, learningRate } = options;
   if (loss !== undefined) {
     const given = options.optimizer;
@@ -51,7 +52,7 @@ export function compile(options: TrainOptions): void {
       optimizer = given;
       if (learningRate !== undefined) setLearningRate(optimizer, learningRate);
     } else {
-      optimizer = createOptimizer(given ?? 'adam', learningRate ?? 1e-3);
+      optimizer = createOptimizer(given ?? 'adam', learningRate ?? 1e-3, { compiled });
       createdOptimizers.add(optimizer);
     }
     const previous = model.optimizer as tf.Optimizer | undefined;

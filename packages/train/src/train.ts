@@ -96,7 +96,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const batchSize = options.batchSize ?? 8;
   const outDir = options.outDir ?? null;
   const paths = outDir === null ? null : runPaths(outDir);
-  compile(options);
+  // bf16, fp32 or off: decided first, since the optimizer train() creates depends on it.
+  const precision = resolveCompileMode(options.compile ?? 'auto', undefined, log);
+  compile(options, precision !== 'off');
 
   const owned: tf.Tensor[] = [];
   try {
@@ -242,7 +244,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
     // Compiled steps: weights live in a TensorFlow session during an epoch and are synced back
     // before validation and before every other callback's epoch end.
-    const precision = resolveCompileMode(options.compile ?? 'auto', undefined, log);
     const compiled = precision === 'off' ? null : attachCompiledFit(model, { precision, log });
     if (compiled) {
       callbacks.unshift(compiled.callback);
