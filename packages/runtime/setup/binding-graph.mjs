@@ -8,6 +8,14 @@
 //                   feedData: TypedArray[], fetchNames: string[], targetNames: string[])
 //     -> { dtype, shape, data: TypedArray }[]     (names are "node:output")
 //   graphSessionDelete(id)
+//
+// Patch level 3: a shape oracle, so a step can be recorded without running it (symbolic.ts):
+//   shapeGraphCreate() -> id
+//   shapeGraphAdd(id, graphDef: Uint8Array, inputs: string[], outputs: string[])
+//     -> { dtype, shape: number[] | null }[]   (imports the nodes of graphDef, whose inputs named
+//        in `inputs` are tensors already in the graph; returns TensorFlow's inferred dtype and
+//        shape of each of `outputs`, -1 for an unknown dimension, null for an unknown rank)
+//   shapeGraphDelete(id)
 
 /** Inserted before InitTFNodeJSBinding. */
 export const GRAPH_FUNCTIONS = `
@@ -258,6 +266,99 @@ static napi_value GraphSessionDelete(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// @unet patch: shape graphs (level 3).
+static std::unordered_map<int32_t, TF_Graph *> unet_shape_graphs;
+
+static napi_value ShapeGraphCreate(napi_env env, napi_callback_info info) {
+  int32_t id = unet_next_session++;
+  unet_shape_graphs[id] = TF_NewGraph();
+  napi_value result;
+  napi_create_int32(env, id, &result);
+  return result;
+}
+
+static napi_value ShapeGraphAdd(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int32_t id = 0;
+  if (argc < 4 || napi_get_value_int32(env, args[0], &id) != napi_ok ||
+      unet_shape_graphs.count(id) == 0) {
+    napi_throw_error(env, nullptr, "shapeGraphAdd: no such shape graph");
+    return nullptr;
+  }
+  TF_Graph *graph = unet_shape_graphs[id];
+  void *graph_data;
+  size_t graph_bytes;
+  if (!UnetBytes(env, args[1], &graph_data, &graph_bytes)) return nullptr;
+  TF_ImportGraphDefOptions *options = TF_NewImportGraphDefOptions();
+  uint32_t input_count = UnetLength(env, args[2]);
+  std::vector<std::string> nodes(input_count);
+  bool ok = true;
+  for (uint32_t i = 0; ok && i < input_count; ++i) {
+    std::string name;
+    TF_Output output;
+    ok = UnetString(env, UnetElement(env, args[2], i), name) &&
+         UnetOutput(env, graph, name, &output);
+    if (!ok) break;
+    size_t colon = name.rfind(':');
+    nodes[i] = colon == std::string::npos ? name : name.substr(0, colon);
+    TF_ImportGraphDefOptionsAddInputMapping(options, nodes[i].c_str(), output.index, output);
+  }
+  napi_value result = nullptr;
+  TF_Status *status = TF_NewStatus();
+  if (ok) {
+    TF_Buffer *buffer = TF_NewBufferFromString(graph_data, graph_bytes);
+    TF_GraphImportGraphDef(graph, buffer, options, status);
+    TF_DeleteBuffer(buffer);
+    ok = !UnetFailed(env, status, "shapeGraphAdd");
+  }
+  TF_DeleteImportGraphDefOptions(options);
+  uint32_t output_count = ok ? UnetLength(env, args[3]) : 0;
+  if (ok) napi_create_array_with_length(env, output_count, &result);
+  for (uint32_t i = 0; ok && i < output_count; ++i) {
+    std::string name;
+    TF_Output output;
+    ok = UnetString(env, UnetElement(env, args[3], i), name) &&
+         UnetOutput(env, graph, name, &output);
+    if (!ok) break;
+    napi_value object, dtype, shape;
+    napi_create_object(env, &object);
+    napi_create_int32(env, TF_OperationOutputType(output), &dtype);
+    int dims = TF_GraphGetTensorNumDims(graph, output, status);
+    if (TF_GetCode(status) != TF_OK || dims < 0) {
+      napi_get_null(env, &shape);
+    } else {
+      std::vector<int64_t> sizes(dims);
+      TF_GraphGetTensorShape(graph, output, sizes.data(), dims, status);
+      napi_create_array_with_length(env, dims, &shape);
+      for (int d = 0; d < dims; ++d) {
+        napi_value dim;
+        napi_create_int64(env, sizes[d], &dim);
+        napi_set_element(env, shape, d, dim);
+      }
+    }
+    napi_set_named_property(env, object, "dtype", dtype);
+    napi_set_named_property(env, object, "shape", shape);
+    napi_set_element(env, result, i, object);
+  }
+  TF_DeleteStatus(status);
+  return ok ? result : nullptr;
+}
+
+static napi_value ShapeGraphDelete(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  int32_t id = 0;
+  if (argc < 1 || napi_get_value_int32(env, args[0], &id) != napi_ok) return nullptr;
+  auto found = unet_shape_graphs.find(id);
+  if (found == unet_shape_graphs.end()) return nullptr;
+  TF_DeleteGraph(found->second);
+  unet_shape_graphs.erase(found);
+  return nullptr;
+}
+
 static void UnetDefineGraphFunctions(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"graphSessionCreate", nullptr, GraphSessionCreate, nullptr, nullptr, nullptr,
@@ -266,8 +367,13 @@ static void UnetDefineGraphFunctions(napi_env env, napi_value exports) {
        nullptr},
       {"graphSessionDelete", nullptr, GraphSessionDelete, nullptr, nullptr, nullptr,
        napi_default, nullptr},
+      {"shapeGraphCreate", nullptr, ShapeGraphCreate, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
+      {"shapeGraphAdd", nullptr, ShapeGraphAdd, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"shapeGraphDelete", nullptr, ShapeGraphDelete, nullptr, nullptr, nullptr, napi_default,
+       nullptr},
   };
-  napi_define_properties(env, exports, 3, properties);
+  napi_define_properties(env, exports, 6, properties);
 }
 
 `;

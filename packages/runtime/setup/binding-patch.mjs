@@ -4,13 +4,15 @@
 //    list(type) `TArgs`.
 // 2: graph sessions (graphSessionCreate / graphSessionRun / graphSessionDelete, see
 //    binding-graph.mjs), so a whole training step runs as one TensorFlow graph.
+// 3: shape graphs (shapeGraphCreate / shapeGraphAdd / shapeGraphDelete), TensorFlow's shape
+//    inference for recording a step without running it.
 // The binding exports UNET_PATCH_LEVEL so that code can ask for them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { GRAPH_EXPORTS, GRAPH_FUNCTIONS } from './binding-graph.mjs';
 
 /** Raise when an edit is added; a binding reporting less is rebuilt. */
-export const BINDING_PATCH_LEVEL = 2;
+export const BINDING_PATCH_LEVEL = 3;
 
 const MARKER = '@unet patch';
 

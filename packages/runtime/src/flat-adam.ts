@@ -84,6 +84,16 @@ export class FlatAdamOptimizer extends tf.AdamOptimizer {
     self.incrementIterations();
   }
 
+  /**
+   * Makes the state the first update would make (the flat moments, from restored ones if any),
+   * without updating anything: what a compiled step reads before its first step, which it
+   * records without running (`compileTrainStep`).
+   */
+  prepareState(variableGradients: VariableGradients): void {
+    const [names, grads] = gradientList(variableGradients);
+    if (!this.perVariable) this.flatStateFor(names, grads);
+  }
+
   /** The flat state for these variables, made on the first call; undefined when it cannot serve. */
   private flatStateFor(names: string[], grads: (tf.Tensor | undefined)[]): FlatState | undefined {
     if (this.flat) {

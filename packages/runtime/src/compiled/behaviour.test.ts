@@ -163,7 +163,7 @@ describe('compileTrainStep', () => {
     };
     const run = expectEagerParity(build, (s) => data(s));
     expect(run.fallbackReason).toBeNull();
-    expect(run.compiledSteps).toBe(3);
+    expect(run.compiledSteps).toBe(4);
   });
 
   it.each([
@@ -202,15 +202,22 @@ describe('compileTrainStep', () => {
     },
   );
 
-  it('keeps weights in the session until sync writes them back, and picks up setWeights', () => {
+  it('keeps weights in the session until sync writes them back, and picks up setWeights', async () => {
     const [eager, compiled] = pair();
     const step = compileTrainStep(compiled, quiet);
     const [x, y] = data(7);
-    step.trainOnBatch(x, y); // eager: creates the optimizer state
+    const initial = compiled.getWeights().map((w) => w.clone());
+    step.trainOnBatch(x, y); // recorded without running (optimizer state made first), then run
+    // The optimizer's state exists, and the weights stay in the session.
+    const state = await compiled.optimizer.getWeights();
+    expect(state).toHaveLength(1 + 2 * compiled.trainableWeights.length);
+    expect(maxDiff(compiled.getWeights(), initial)).toBe(0);
+    step.sync();
     const afterFirst = compiled.getWeights().map((w) => w.clone());
+    expect(maxDiff(afterFirst, initial)).toBeGreaterThan(1e-6);
     step.trainOnBatch(x, y);
     step.trainOnBatch(x, y);
-    expect(step.compiledSteps).toBe(2);
+    expect(step.compiledSteps).toBe(3);
     expect(maxDiff(compiled.getWeights(), afterFirst)).toBe(0);
     step.sync();
     expect(maxDiff(compiled.getWeights(), afterFirst)).toBeGreaterThan(1e-6);
@@ -230,7 +237,7 @@ describe('compileTrainStep', () => {
     compiled.setWeights(afterFirst);
     step.sync();
     expect(maxDiff(compiled.getWeights(), afterFirst)).toBe(0);
-    tf.dispose([x, y, ...afterFirst]);
+    tf.dispose([x, y, ...afterFirst, ...initial]);
     step.dispose();
     eager.dispose();
     compiled.dispose();
@@ -274,7 +281,7 @@ describe('compileTrainStep', () => {
     ] as const) {
       step.trainOnBatch(a, b);
     }
-    expect([step.compiledSteps, step.eagerSteps]).toEqual([3, 3]);
+    expect([step.compiledSteps, step.eagerSteps]).toEqual([4, 2]);
     step.dispose();
     tf.dispose([x, y, x1, y1]);
     model.dispose();
@@ -352,22 +359,25 @@ describe('compileTrainStep', () => {
 });
 
 describe('compilePredict', () => {
-  it('gives the eager output (batch norm in inference mode) and leaks nothing', () => {
-    const model = unet();
-    const [x] = data(2);
-    const want = model.predict(x) as tf.Tensor;
-    const predict = compilePredict(model, quiet);
-    predict.predict(x).dispose();
-    const before = tf.memory().numTensors;
-    const got = predict.predict(x);
-    expect(predict.fallbackReason).toBeNull();
-    expect(maxDiff([got], [want])).toBeLessThan(1e-4);
-    got.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, want]);
-    predict.dispose();
-    model.dispose();
-  });
+  it.each(['symbolic', 'run'] as const)(
+    'gives the eager output (batch norm in inference mode) and leaks nothing (recording: %s)',
+    (recording) => {
+      const model = unet();
+      const [x] = data(2);
+      const want = model.predict(x) as tf.Tensor;
+      const predict = compilePredict(model, { ...quiet, recording });
+      predict.predict(x).dispose();
+      const before = tf.memory().numTensors;
+      const got = predict.predict(x);
+      expect(predict.fallbackReason).toBeNull();
+      expect(maxDiff([got], [want])).toBeLessThan(1e-4);
+      got.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, want]);
+      predict.dispose();
+      model.dispose();
+    },
+  );
 
   it('bf16 stays within bfloat16 rounding of the eager output (fp32 without native bfloat16)', () => {
     const model = unet();

@@ -44,7 +44,8 @@ export interface BuiltGraph {
   opCount: number;
 }
 
-function contentOf(c: RecordedConst, b: Binding): Uint8Array {
+/** A recorded constant's bytes, as a GraphDef tensor holds them. */
+export function contentOf(c: RecordedConst, b: Binding): Uint8Array {
   const size = c.shape.reduce((a, x) => a * x, 1);
   let data: ArrayBufferView;
   if (c.dtype === b.TF_FLOAT) data = Float32Array.from(c.values);
@@ -83,7 +84,7 @@ const dtypeAttr = (dtype: number): Attr => ({ type: dtype });
  * tensor: T=bool, input cast to float32). Eager TensorFlow infers T from the inputs and never
  * notices; a graph import checks it. A T that matches no input takes the first input's dtype.
  */
-function fixTypeAttr(attrs: Record<string, Attr>, inputTypes: (number | undefined)[]): void {
+export function fixTypeAttr(attrs: Record<string, Attr>, inputTypes: (number | undefined)[]): void {
   const t = attrs.T;
   if (!t || !('type' in t) || inputTypes.length === 0) return;
   if (inputTypes.includes(t.type) || inputTypes[0] === undefined) return;

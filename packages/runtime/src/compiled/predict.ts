@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
+import { shapeOracleSupport } from './shape-oracle.js';
 import {
   type CompileOptions,
   type CompilePrecision,
@@ -77,11 +78,22 @@ class Predict implements CompiledPredict {
     const ids = variables.map((v) => tensorId(backend, v));
     const xId = tensorId(backend, x);
     let fetch = -1;
-    const trace = recordOps(backend, () =>
-      tf.tidy(() => {
-        fetch = tensorId(backend, this.model.apply(x, { training: false }) as tf.Tensor);
-      }),
-    );
+    const record = (symbolic: boolean) =>
+      recordOps(
+        backend,
+        () =>
+          tf.tidy(() => {
+            fetch = tensorId(backend, this.model.apply(x, { training: false }) as tf.Tensor);
+          }),
+        { symbolic },
+      );
+    // Without running the forward pass where the binding can (no eager activations in
+    // TensorFlow's pool); by running it where it cannot, or where that recording fails.
+    const symbolic = this.options.recording !== 'run' && shapeOracleSupport(backend.binding);
+    let trace = symbolic ? record(true) : null;
+    if (!trace || (trace.problems.length === 0 && trace.unknownShapes.length > 0)) {
+      trace = record(false);
+    }
     if (trace.problems.length > 0) return trace.problems[0]!;
     try {
       const graph = buildGraph(

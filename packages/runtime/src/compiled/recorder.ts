@@ -3,6 +3,7 @@
 // kernel tfjs runs there - forward, tfjs's own gradient formulas, our fused kernels, the
 // optimizer update - ends in one `executeOp`, so the trace is the whole step as TensorFlow ops.
 import * as tf from '@tensorflow/tfjs';
+import { ShapeOracle } from './shape-oracle.js';
 
 /** One op attribute as tfjs-node's binding takes it. */
 export interface BindingAttr {
@@ -22,6 +23,7 @@ export interface Binding {
   executeOp(name: string, attrs: BindingAttr[], inputs: number[], numOutputs: number): TensorMeta[];
   createTensor(shape: number[], dtype: number, values: ArrayLike<number> | unknown[]): number;
   tensorDataSync(id: number): ArrayLike<number>;
+  deleteTensor(id: number): void;
   graphSessionCreate?(graphDef: Uint8Array, config: Uint8Array, xla?: boolean): number;
   graphSessionRun?(
     id: number,
@@ -33,6 +35,14 @@ export interface Binding {
     targetNames: string[],
   ): { dtype: number; shape: number[]; data: ArrayLike<number> }[];
   graphSessionDelete?(id: number): void;
+  shapeGraphCreate?(): number;
+  shapeGraphAdd?(
+    id: number,
+    graphDef: Uint8Array,
+    inputs: string[],
+    outputs: string[],
+  ): { dtype: number; shape: number[] | null }[];
+  shapeGraphDelete?(id: number): void;
   UNET_PATCH_LEVEL?: number;
   TF_ATTR_STRING: number;
   TF_ATTR_INT: number;
@@ -47,7 +57,7 @@ export interface Binding {
 }
 
 /** The parts of tfjs-node's NodeJSKernelBackend this folder reads. */
-interface NodeBackend {
+export interface NodeBackend {
   binding: Binding;
   tensorMap: { get(dataId: object): { id: number; values: unknown } | undefined };
   getInputTensorIds(tensors: tf.Tensor[]): number[];
@@ -97,15 +107,30 @@ export interface Trace {
   producers: Map<number, [number, number]>;
   /** Reasons the run cannot be replayed as a graph (empty when it can). */
   problems: string[];
+  /** Symbolic recording only: outputs whose shapes TensorFlow cannot infer without running. */
+  unknownShapes: string[];
 }
 
 /**
  * Runs `fn` with the binding wrapped, returning what it did. Reads of op outputs by JS during the
  * run (dataSync, a value decided in JS) are problems: a graph cannot replay a JS decision.
+ * With `symbolic` (binding level 3) nothing runs: `fn` sees stand-in tensors whose shapes
+ * TensorFlow infers (shape-oracle.ts), and must let go of all of them before it returns.
  */
-export function recordOps(backend: NodeBackend, fn: () => void): Trace {
+export function recordOps(
+  backend: NodeBackend,
+  fn: () => void,
+  options: { symbolic?: boolean } = {},
+): Trace {
   const binding = backend.binding;
-  const trace: Trace = { ops: [], consts: new Map(), producers: new Map(), problems: [] };
+  const trace: Trace = {
+    ops: [],
+    consts: new Map(),
+    producers: new Map(),
+    problems: [],
+    unknownShapes: [],
+  };
+  const oracle = options.symbolic ? new ShapeOracle(binding, trace.consts) : null;
   // The native module's functions are read-only properties: the backend gets a stand-in object
   // whose prototype is the binding, so constants and the other functions still resolve.
   const wrapper = Object.create(binding) as Binding;
@@ -113,7 +138,9 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
   const own = <K extends keyof Binding>(key: K, value: Binding[K]) =>
     Object.defineProperty(wrapper, key, { value, writable: true });
   own('executeOp', (name, attrs, inputs, numOutputs) => {
-    const outputs = binding.executeOp(name, attrs, inputs, numOutputs);
+    const outputs = oracle
+      ? oracle.execute(name, attrs, inputs, numOutputs)
+      : binding.executeOp(name, attrs, inputs, numOutputs);
     const index = trace.ops.length;
     trace.ops.push({ op: name, attrs, inputs: [...inputs], outputs });
     outputs.forEach((o, i) => {
@@ -143,13 +170,34 @@ export function recordOps(backend: NodeBackend, fn: () => void): Trace {
         `the output of ${trace.ops[producer[0]]!.op} is read by JS during the step`,
       );
     }
-    return binding.tensorDataSync(id);
+    return oracle?.isStandIn(id) ? oracle.zeros(id) : binding.tensorDataSync(id);
   });
+  const getInputTensorIds = backend.getInputTensorIds;
+  const ownIds = Object.hasOwn(backend, 'getInputTensorIds');
+  if (oracle) {
+    own('deleteTensor', (id) => {
+      if (!oracle.isStandIn(id)) binding.deleteTensor(id);
+    });
+    // Placeholders in the shape graph need the dtype and shape of the real tensors read.
+    backend.getInputTensorIds = (tensors) => {
+      const ids = getInputTensorIds.call(backend, tensors);
+      tensors.forEach((t, i) => {
+        oracle.noteInput(ids[i]!, t.dtype, t.shape);
+      });
+      return ids;
+    };
+  }
   backend.binding = wrapper;
   try {
     fn();
+    if (oracle) trace.unknownShapes.push(...oracle.unknownShapes);
   } finally {
     backend.binding = binding;
+    if (oracle) {
+      if (ownIds) backend.getInputTensorIds = getInputTensorIds;
+      else delete (backend as Partial<NodeBackend>).getInputTensorIds;
+      oracle.dispose();
+    }
   }
   return trace;
 }

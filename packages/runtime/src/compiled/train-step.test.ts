@@ -39,34 +39,42 @@ beforeAll(async () => {
 });
 
 describe.each(['dsb2018', 'satellite'] as const)('compileTrainStep on the %s preset', (preset) => {
-  it('gives eager losses and weights over 5 steps (fp32)', () => {
-    const eager = model(preset);
-    const compiled = model(preset);
-    compiled.setWeights(eager.getWeights());
-    const initial = eager.getWeights().map((w) => w.clone());
-    const lines: string[] = [];
-    const step = compileTrainStep(compiled, { log: (l) => lines.push(l) });
-    for (let s = 0; s < 5; s++) {
-      const [x, y] = batch(s);
-      const want = tf.tidy(
-        () =>
-          (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
-            .makeTrainFunction()([x, y])[0]!
-            .dataSync()[0]!,
-      );
-      const got = step.trainOnBatch(x, y)[0]!;
-      expect(relative(got, want)).toBeLessThan(PARITY.loss);
-      tf.dispose([x, y]);
-    }
-    expect(step.fallbackReason).toBeNull();
-    expect(step.compiledSteps).toBe(4);
-    step.sync();
-    // Apart by a small share of the distance eager training moved them (see PARITY).
-    const apart = weightDifference(compiled.getWeights(), eager.getWeights(), initial).relative;
-    expect(apart).toBeLessThan(PARITY.apart);
-    tf.dispose(initial);
-    step.dispose();
-    eager.dispose();
-    compiled.dispose();
-  });
+  // symbolic: recorded without running, all 5 steps in the graph; run: the first step eager
+  // (optimizer state), the second recorded as it runs, 4 in the graph.
+  it.each([
+    ['symbolic', 5],
+    ['run', 4],
+  ] as const)(
+    'gives eager losses and weights over 5 steps (fp32, recording: %s)',
+    (recording, graphSteps) => {
+      const eager = model(preset);
+      const compiled = model(preset);
+      compiled.setWeights(eager.getWeights());
+      const initial = eager.getWeights().map((w) => w.clone());
+      const lines: string[] = [];
+      const step = compileTrainStep(compiled, { log: (l) => lines.push(l), recording });
+      for (let s = 0; s < 5; s++) {
+        const [x, y] = batch(s);
+        const want = tf.tidy(
+          () =>
+            (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
+              .makeTrainFunction()([x, y])[0]!
+              .dataSync()[0]!,
+        );
+        const got = step.trainOnBatch(x, y)[0]!;
+        expect(relative(got, want)).toBeLessThan(PARITY.loss);
+        tf.dispose([x, y]);
+      }
+      expect(step.fallbackReason).toBeNull();
+      expect(step.compiledSteps).toBe(graphSteps);
+      step.sync();
+      // Apart by a small share of the distance eager training moved them (see PARITY).
+      const apart = weightDifference(compiled.getWeights(), eager.getWeights(), initial).relative;
+      expect(apart).toBeLessThan(PARITY.apart);
+      tf.dispose(initial);
+      step.dispose();
+      eager.dispose();
+      compiled.dispose();
+    },
+  );
 });

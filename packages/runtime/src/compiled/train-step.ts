@@ -7,6 +7,7 @@ import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, type Feed, GraphSession, graphSupport } from './session.js';
+import { shapeOracleSupport } from './shape-oracle.js';
 
 export type CompilePrecision = 'fp32' | 'bf16';
 
@@ -22,6 +23,14 @@ export interface CompileOptions {
   xla?: boolean;
   /** Threads per kernel; default TensorFlow's choice (all cores). */
   threads?: number;
+  /**
+   * How the graph is recorded. `'symbolic'` (the default where the binding has shape graphs,
+   * patch level 3) records tfjs's step without running it, TensorFlow inferring every shape, so
+   * no eager step fills TensorFlow's memory pool first. `'run'` trains the first step eagerly
+   * (creating the optimizer state) and records the second as it runs; symbolic recording falls
+   * back to it when a shape is known only at run time.
+   */
+  recording?: 'symbolic' | 'run';
   log?: (message: string) => void;
 }
 
@@ -149,32 +158,90 @@ class TrainStep implements CompiledTrainStep {
       return this.eager(x, y);
     }
     if (!this.session) {
-      // The first step runs eagerly: it creates the optimizer's state, which the graph then
-      // holds as variables (a step that creates variables cannot be replayed).
       if (this.key === null) {
         this.key = key;
+        // With shape graphs (binding level 3) the step is recorded without running it, once the
+        // optimizer's state exists: no eager step fills TensorFlow's memory pool first.
+        if (this.options.recording !== 'run' && shapeOracleSupport(nodeBackend()!.binding)) {
+          this.createOptimizerState();
+          const failed = this.compile(x, y, true);
+          if (!failed) return this.startGraph(x, y);
+          if (!failed.retryByRunning) {
+            this.fallBack(failed.reason);
+            return this.eager(x, y);
+          }
+        }
+        // The first step runs eagerly: it creates the optimizer's state, which the graph then
+        // holds as variables (a step that creates variables cannot be replayed).
         return this.eager(x, y);
       }
-      const reason = this.compile(x, y);
-      if (reason) {
-        this.fallBack(reason);
+      const failed = this.compile(x, y, false);
+      if (failed) {
+        this.fallBack(failed.reason);
         return this.eager(x, y);
       }
-      try {
-        return this.run(x, y);
-      } catch (error) {
-        // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs still
-        // holds the state from before this step, so the session goes and eager takes over.
-        (this.session as GraphSession | null)?.dispose();
-        this.session = null;
-        this.dirty = false;
-        this.pendingIterations = 0;
-        this.compiledSteps = 0;
-        this.fallBack(describeError(error, this.graph?.nodes));
-        return this.eager(x, y);
-      }
+      return this.startGraph(x, y);
     }
     return this.run(x, y);
+  }
+
+  /** The graph's first step; a graph TensorFlow cannot run leaves eager training in charge. */
+  private startGraph(x: tf.Tensor, y: tf.Tensor): number[] {
+    try {
+      return this.run(x, y);
+    } catch (error) {
+      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs still
+      // holds the state from before this step, so the session goes and eager takes over.
+      (this.session as GraphSession | null)?.dispose();
+      this.session = null;
+      this.dirty = false;
+      this.pendingIterations = 0;
+      this.compiledSteps = 0;
+      this.fallBack(describeError(error, this.graph?.nodes));
+      return this.eager(x, y);
+    }
+  }
+
+  /**
+   * Creates the optimizer's state (Adam's moments, ...) as its first update would, by applying
+   * zero gradients and putting every variable it changed back: what the recorded step then
+   * reads and updates, as it would after an eager first step.
+   */
+  private createOptimizerState(): void {
+    const engine = tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> };
+    const all = Object.values(engine.registeredVariables);
+    const snapshot = all.map((v) => tf.clone(v));
+    const optimizer = this.optimizer;
+    // Through tfjs's getter: a new optimizer has no count yet (undefined) until asked.
+    const iterations = (this.model.optimizer as tf.Optimizer).iterations;
+    try {
+      tf.tidy(() => {
+        const variables = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const zeros = variables.map((v) => ({ name: v.name, tensor: tf.zerosLike(v) }));
+        // An optimizer that can make its state without an update says so (FlatAdamOptimizer,
+        // whose flat moments come from restored ones); zero gradients make the others' state,
+        // and their updates are undone below.
+        const target = this.model.optimizer as tf.Optimizer & {
+          prepareState?: (grads: typeof zeros) => void;
+        };
+        if (typeof target.prepareState === 'function') target.prepareState(zeros);
+        else target.applyGradients(zeros);
+      });
+    } finally {
+      all.forEach((v, i) => {
+        if (v.dataId !== snapshot[i]!.dataId) v.assign(snapshot[i]!);
+      });
+      tf.dispose(snapshot);
+      optimizer.iterations_ = iterations;
+    }
+    // A weight set from another model's (setWeights) shares its tensor, which an eager first
+    // step would have replaced; the graph needs one tensor per variable, so it gets a copy.
+    const holders = new Map<object, number>();
+    for (const v of Object.values(engine.registeredVariables)) {
+      const n = holders.get(v.dataId) ?? 0;
+      holders.set(v.dataId, n + 1);
+      if (n > 0 && v.dtype !== 'bool') v.assign(tf.tidy(() => tf.mul(v, 1)));
+    }
   }
 
   private run(x: tf.Tensor, y: tf.Tensor): number[] {
@@ -200,8 +267,25 @@ class TrainStep implements CompiledTrainStep {
     return out.map((o) => Number(o.data[0]));
   }
 
-  /** Records one step and builds the session; returns why it cannot, or undefined. */
-  private compile(x: tf.Tensor, y: tf.Tensor): string | undefined {
+  /**
+   * Records one step (`symbolic`: without running it) and builds the session; returns why it
+   * cannot (and whether recording a running step may), or undefined.
+   */
+  private compile(
+    x: tf.Tensor,
+    y: tf.Tensor,
+    symbolic: boolean,
+  ): { reason: string; retryByRunning: boolean } | undefined {
+    const reason = this.build(x, y, symbolic);
+    if (typeof reason === 'string') return { reason, retryByRunning: false };
+    return reason;
+  }
+
+  private build(
+    x: tf.Tensor,
+    y: tf.Tensor,
+    symbolic: boolean,
+  ): string | { reason: string; retryByRunning: boolean } | undefined {
     const backend = nodeBackend()!;
     const engine = tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> };
     const all = Object.values(engine.registeredVariables);
@@ -223,25 +307,46 @@ class TrainStep implements CompiledTrainStep {
         return fn(yTrue, yPred);
       });
     }
-    optimizer.learningRate = LR_SENTINEL;
-    try {
-      trace = recordOps(backend, () => {
-        const outs = tf.tidy(() => this.trainFunction([x, y]));
-        fetchIds = outs.map((t) => tensorId(backend, t));
-        tf.dispose(outs);
-      });
-      endIds = all.map((v) => tensorId(backend, v));
-    } finally {
-      // The recorded step ran with a made-up learning rate: put every variable back.
+    // The recorded step runs with a made-up learning rate: every variable goes back after it,
+    // inside the recording (a symbolic step's stand-in values are released there).
+    const restore = () => {
       all.forEach((v, i) => {
         if (v.dataId !== snapshot[i]!.dataId) v.assign(snapshot[i]!);
       });
+    };
+    optimizer.learningRate = LR_SENTINEL;
+    try {
+      trace = recordOps(
+        backend,
+        () => {
+          try {
+            const outs = tf.tidy(() => this.trainFunction([x, y]));
+            fetchIds = outs.map((t) => tensorId(backend, t));
+            tf.dispose(outs);
+            endIds = all.map((v) => tensorId(backend, v));
+          } finally {
+            restore();
+            // Variables the step made hold stand-ins when it did not run: they go here too (an
+            // optimizer that makes its state outside applyGradients; the step then fails below).
+            if (symbolic) {
+              const known = new Set(all);
+              for (const v of Object.values(engine.registeredVariables))
+                if (!known.has(v)) v.dispose();
+            }
+          }
+        },
+        { symbolic },
+      );
+    } finally {
+      restore();
       tf.dispose(snapshot);
       optimizer.learningRate = learningRate;
       optimizer.iterations_ = iterations_;
       model.lossFunctions = lossFunctions;
     }
     if (trace.problems.length > 0) return trace.problems[0];
+    if (trace.unknownShapes.length > 0)
+      return { reason: trace.unknownShapes[0]!, retryByRunning: true };
     if (Object.keys(engine.registeredVariables).length !== all.length)
       return 'the step creates variables';
 
@@ -338,8 +443,10 @@ class TrainStep implements CompiledTrainStep {
 
 /**
  * Compiles `model`'s training step into one TensorFlow graph (tfjs-node backend, binding patch
- * level 2). The first step runs eagerly (it creates the optimizer state); the second records the
- * ops tfjs runs and builds the graph; later steps are one session call each. The learning rate
+ * level 2). With binding level 3 the first step makes the optimizer's state, records the ops
+ * tfjs would run without running them (TensorFlow infers the shapes) and runs as the graph's
+ * first step; otherwise (or `recording: 'run'`) the first step runs eagerly and the second
+ * records as it runs. Every step after is one session call. The learning rate
  * is fed per step, so changes to `optimizer.learningRate` (ReduceLROnPlateau) apply. Call
  * `sync()` before reading weights or optimizer state (getWeights, saving, evaluation in tfjs).
  * Where the step cannot be a graph, it runs eagerly and says why once.
