@@ -99,6 +99,25 @@ static bool UnetOutput(napi_env env, TF_Graph *graph, const std::string &name, T
   return true;
 }
 
+// Element i of a JS array of "node:index" names -> its name and TF_Output.
+static bool UnetOutputAt(napi_env env, TF_Graph *graph, napi_value array, uint32_t i,
+                         std::string &name, TF_Output *out) {
+  return UnetString(env, UnetElement(env, array, i), name) && UnetOutput(env, graph, name, out);
+}
+
+// Reads count arguments, the first an id in table; throws error (when given) if not.
+template <typename Table>
+static bool UnetArgsWithId(napi_env env, napi_callback_info info, size_t count, napi_value *args,
+                           const Table &table, const char *error, int32_t *id) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (argc < count || napi_get_value_int32(env, args[0], id) != napi_ok || table.count(*id) == 0) {
+    if (error != nullptr) napi_throw_error(env, nullptr, error);
+    return false;
+  }
+  return true;
+}
+
 static napi_value GraphSessionCreate(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value args[3];
@@ -169,15 +188,10 @@ static napi_value UnetTensorToJS(napi_env env, TF_Tensor *tensor) {
 }
 
 static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value args[7];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t id = 0;
-  if (argc < 7 || napi_get_value_int32(env, args[0], &id) != napi_ok ||
-      unet_sessions.count(id) == 0) {
-    napi_throw_error(env, nullptr, "graphSessionRun: no such session");
+  if (!UnetArgsWithId(env, info, 7, args, unet_sessions, "graphSessionRun: no such session", &id))
     return nullptr;
-  }
   UnetGraphSession &s = unet_sessions[id];
   std::vector<TF_Output> inputs, outputs;
   std::vector<TF_Tensor *> input_values;
@@ -216,16 +230,14 @@ static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; ok && i < fetches; ++i) {
     std::string name;
     TF_Output output;
-    ok = UnetString(env, UnetElement(env, args[5], i), name) &&
-         UnetOutput(env, s.graph, name, &output);
+    ok = UnetOutputAt(env, s.graph, args[5], i, name, &output);
     if (ok) outputs.push_back(output);
   }
   uint32_t target_count = ok ? UnetLength(env, args[6]) : 0;
   for (uint32_t i = 0; ok && i < target_count; ++i) {
     std::string name;
     TF_Output output;
-    ok = UnetString(env, UnetElement(env, args[6], i), name) &&
-         UnetOutput(env, s.graph, name, &output);
+    ok = UnetOutputAt(env, s.graph, args[6], i, name, &output);
     if (ok) targets.push_back(output.oper);
   }
   napi_value result = nullptr;
@@ -250,13 +262,10 @@ static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
 }
 
 static napi_value GraphSessionDelete(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value args[1];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t id = 0;
-  if (argc < 1 || napi_get_value_int32(env, args[0], &id) != napi_ok) return nullptr;
+  if (!UnetArgsWithId(env, info, 1, args, unet_sessions, nullptr, &id)) return nullptr;
   auto found = unet_sessions.find(id);
-  if (found == unet_sessions.end()) return nullptr;
   TF_Status *status = TF_NewStatus();
   TF_CloseSession(found->second.session, status);
   TF_DeleteSession(found->second.session, status);
@@ -278,15 +287,11 @@ static napi_value ShapeGraphCreate(napi_env env, napi_callback_info info) {
 }
 
 static napi_value ShapeGraphAdd(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value args[4];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t id = 0;
-  if (argc < 4 || napi_get_value_int32(env, args[0], &id) != napi_ok ||
-      unet_shape_graphs.count(id) == 0) {
-    napi_throw_error(env, nullptr, "shapeGraphAdd: no such shape graph");
+  if (!UnetArgsWithId(env, info, 4, args, unet_shape_graphs, "shapeGraphAdd: no such shape graph",
+                      &id))
     return nullptr;
-  }
   TF_Graph *graph = unet_shape_graphs[id];
   void *graph_data;
   size_t graph_bytes;
@@ -298,8 +303,7 @@ static napi_value ShapeGraphAdd(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; ok && i < input_count; ++i) {
     std::string name;
     TF_Output output;
-    ok = UnetString(env, UnetElement(env, args[2], i), name) &&
-         UnetOutput(env, graph, name, &output);
+    ok = UnetOutputAt(env, graph, args[2], i, name, &output);
     if (!ok) break;
     size_t colon = name.rfind(':');
     nodes[i] = colon == std::string::npos ? name : name.substr(0, colon);
@@ -319,8 +323,7 @@ static napi_value ShapeGraphAdd(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; ok && i < output_count; ++i) {
     std::string name;
     TF_Output output;
-    ok = UnetString(env, UnetElement(env, args[3], i), name) &&
-         UnetOutput(env, graph, name, &output);
+    ok = UnetOutputAt(env, graph, args[3], i, name, &output);
     if (!ok) break;
     napi_value object, dtype, shape;
     napi_create_object(env, &object);
@@ -347,13 +350,10 @@ static napi_value ShapeGraphAdd(napi_env env, napi_callback_info info) {
 }
 
 static napi_value ShapeGraphDelete(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value args[1];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t id = 0;
-  if (argc < 1 || napi_get_value_int32(env, args[0], &id) != napi_ok) return nullptr;
+  if (!UnetArgsWithId(env, info, 1, args, unet_shape_graphs, nullptr, &id)) return nullptr;
   auto found = unet_shape_graphs.find(id);
-  if (found == unet_shape_graphs.end()) return nullptr;
   TF_DeleteGraph(found->second);
   unet_shape_graphs.erase(found);
   return nullptr;

@@ -7,6 +7,7 @@
 // 3: shape graphs (shapeGraphCreate / shapeGraphAdd / shapeGraphDelete), TensorFlow's shape
 //    inference for recording a step without running it.
 // The binding exports UNET_PATCH_LEVEL so that code can ask for them.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GRAPH_EXPORTS, GRAPH_FUNCTIONS } from './binding-graph.mjs';
@@ -74,7 +75,17 @@ const EDITS = [
   },
 ];
 
-const levelTag = (level) => `// ${MARKER} level ${level}\n`;
+/**
+ * The level and a digest of the edits' text: sources and cached builds carry it, so a changed
+ * edit (a fix at the same level) is applied and built again instead of reusing the old build.
+ */
+export const BINDING_PATCH_ID = `${BINDING_PATCH_LEVEL}-${crypto
+  .createHash('sha1')
+  .update(JSON.stringify(EDITS))
+  .digest('hex')
+  .slice(0, 10)}`;
+
+const patchTag = () => `// ${MARKER} level ${BINDING_PATCH_LEVEL} (${BINDING_PATCH_ID})\n`;
 const PRISTINE_SUFFIX = '.unet-pristine';
 
 /**
@@ -87,7 +98,7 @@ const PRISTINE_SUFFIX = '.unet-pristine';
 export function patchBindingSources(pkgDir) {
   const files = [...new Set(EDITS.map((e) => e.file))];
   const read = (file) => fs.readFileSync(path.join(pkgDir, file), 'utf8');
-  const tag = levelTag(BINDING_PATCH_LEVEL);
+  const tag = patchTag();
   if (files.every((file) => read(file).startsWith(tag))) return 'present';
   const pristine = new Map();
   for (const file of files) {

@@ -5,14 +5,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildBinding, linkDeps } from './binding.mjs';
-import { BINDING_PATCH_LEVEL } from './binding-patch.mjs';
+import { BINDING_PATCH_ID, BINDING_PATCH_LEVEL } from './binding-patch.mjs';
 import { libtensorflowCacheDir, libtensorflowFromWheel } from './libtensorflow.mjs';
 import { log, warn } from './log.mjs';
 import { DEFAULT_GPU_WHEEL, DEFAULT_WHEEL } from './options.mjs';
 import { bindingLoads, bindingPath, napiBuildVersion } from './tfjs-package.mjs';
 
 function cachedBindingFile(pkg, options, libId) {
-  const key = `${pkg.name.replace(/[@/]/g, '_')}-${pkg.version}-napi${napiBuildVersion(pkg)}-${libId}-patch${BINDING_PATCH_LEVEL}`;
+  const key = `${pkg.name.replace(/[@/]/g, '_')}-${pkg.version}-napi${napiBuildVersion(pkg)}-${libId}-patch${BINDING_PATCH_ID}`;
   return path.join(options.cacheDir, 'bindings', key, 'tfjs_binding.node');
 }
 

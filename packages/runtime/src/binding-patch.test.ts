@@ -3,7 +3,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BINDING_PATCH_LEVEL, patchBindingSources } from '../setup/binding-patch.mjs';
+import {
+  BINDING_PATCH_ID,
+  BINDING_PATCH_LEVEL,
+  patchBindingSources,
+} from '../setup/binding-patch.mjs';
 
 const BACKEND_CC = `void AssignOpAttr(napi_env env, TFE_Op *tfe_op, napi_value attr_value) {
   switch (tf_attr_type) {
@@ -64,7 +68,9 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
       binding.indexOf('static napi_value InitTFNodeJSBinding('),
     );
     expect(binding).toContain('UnetDefineGraphFunctions(env, exports);');
-    expect(backend.startsWith(`// @unet patch level ${BINDING_PATCH_LEVEL}\n`)).toBe(true);
+    expect(
+      backend.startsWith(`// @unet patch level ${BINDING_PATCH_LEVEL} (${BINDING_PATCH_ID})\n`),
+    ).toBe(true);
     expect(read(dir, 'tfjs_backend.cc.unet-pristine')).toBe(BACKEND_CC);
     expect(patchBindingSources(dir)).toBe('present');
     expect(read(dir, 'tfjs_backend.cc')).toBe(backend);
@@ -81,6 +87,17 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
     expect(patchBindingSources(dir)).toBe('applied');
     expect(read(dir, 'tfjs_backend.cc')).toBe(current);
     expect(read(dir, 'tfjs_backend.cc').split('TFE_OpSetAttrStringList').length).toBe(2);
+  });
+
+  it('re-patches sources of the same level whose edits changed (a fix in the C++)', () => {
+    const dir = fixture();
+    patchBindingSources(dir);
+    const current = read(dir, 'tfjs_backend.cc');
+    const stale = current.replace(/\(\S+\)\n/, '(0000000000)\n');
+    expect(stale).not.toBe(current);
+    fs.writeFileSync(path.join(dir, 'binding', 'tfjs_backend.cc'), stale);
+    expect(patchBindingSources(dir)).toBe('applied');
+    expect(read(dir, 'tfjs_backend.cc')).toBe(current);
   });
 
   it('refuses sources patched by another release when their original was not kept', () => {

@@ -46,6 +46,17 @@ function maxAbsDiff(a: number[], b: number[]): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 }
 
+/** After a NaN stop: the model predicts finite values, exactly as the last good checkpoint does. */
+async function expectLastCheckpointInModel(model: tf.LayersModel, outDir: string): Promise<void> {
+  const good = await loadModel(runPaths(outDir).last);
+  const probe = tf.ones([1, 12, 12, 1]);
+  const [a, b] = [model.predict(probe) as tf.Tensor, good.predict(probe) as tf.Tensor];
+  expect(Number.isFinite(a.dataSync()[0]!)).toBe(true);
+  expect(maxAbsDiff(Array.from(a.dataSync()), Array.from(b.dataSync()))).toBe(0);
+  tf.dispose([probe, a, b]);
+  good.dispose();
+}
+
 describe('train', () => {
   it('writes best/, last/, log.csv, curves.png and TensorBoard logs into outDir', async () => {
     const outDir = await tempDir('run');
@@ -195,13 +206,7 @@ describe('train', () => {
     expect(diverged.result.stopReason).toBe('non-finite-loss');
     const state = await readCheckpointState(runPaths(outDir).last);
     expect(state).toMatchObject({ epoch: 1, stopReason: 'non-finite-loss' });
-    const good = await loadModel(runPaths(outDir).last);
-    const probe = tf.ones([1, 12, 12, 1]);
-    const [a, b] = [model.predict(probe) as tf.Tensor, good.predict(probe) as tf.Tensor];
-    expect(Number.isFinite(a.dataSync()[0]!)).toBe(true);
-    expect(maxAbsDiff(Array.from(a.dataSync()), Array.from(b.dataSync()))).toBe(0);
-    tf.dispose([probe, a, b]);
-    good.dispose();
+    await expectLastCheckpointInModel(model, outDir);
   });
 
   it('stops a compiled run on a NaN loss and puts the last good checkpoint back into the model', async () => {
@@ -237,13 +242,7 @@ describe('train', () => {
     expect((error as TrainingDivergedError).message).toMatch(
       /loss is NaN at epoch 4, batch 4: training stopped.*last good checkpoint .*epoch 3/,
     );
-    const good = await loadModel(runPaths(outDir).last);
-    const probe = tf.ones([1, 12, 12, 1]);
-    const [a, b] = [model.predict(probe) as tf.Tensor, good.predict(probe) as tf.Tensor];
-    expect(Number.isFinite(a.dataSync()[0]!)).toBe(true);
-    expect(maxAbsDiff(Array.from(a.dataSync()), Array.from(b.dataSync()))).toBe(0);
-    tf.dispose([probe, a, b]);
-    good.dispose();
+    await expectLastCheckpointInModel(model, outDir);
   });
 
   it('trains from a tf.data dataset with dataset validation, and validates its options', async () => {
