@@ -1,7 +1,7 @@
 // A model's forward pass (inference mode) as one TensorFlow graph with the weights as constants,
 // so grappler can fold and fuse across layers (batch norm into convolution, bias and activation).
 import * as tf from '@tensorflow/tfjs';
-import { type BuiltGraph, buildGraph } from './graph.js';
+import { buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
 import { shapeOracleSupport } from './shape-oracle.js';
@@ -22,7 +22,8 @@ export interface CompiledPredict {
 
 interface Compiled {
   session: GraphSession;
-  graph: BuiltGraph;
+  /** Only the names: the graph's nodes hold the weights' bytes, which the session has copied. */
+  fetchNames: string[];
 }
 
 class Predict implements CompiledPredict {
@@ -68,7 +69,7 @@ class Predict implements CompiledPredict {
       compiled = made;
       this.graphs.set(key, compiled);
     }
-    const [out] = compiled.session.run([feedOf('x', x)], compiled.graph.fetchNames);
+    const [out] = compiled.session.run([feedOf('x', x)], compiled.fetchNames);
     return tf.tensor(out!.data as Float32Array, out!.shape);
   }
 
@@ -116,7 +117,7 @@ class Predict implements CompiledPredict {
         xla: this.options.xla,
         intraOpThreads: this.options.threads,
       });
-      return { session, graph };
+      return { session, fetchNames: graph.fetchNames };
     } catch (error) {
       return describeError(error);
     }
