@@ -85,7 +85,7 @@ export const BINDING_PATCH_ID = `${BINDING_PATCH_LEVEL}-${crypto
   .digest('hex')
   .slice(0, 10)}`;
 
-const patchTag = () => `// ${MARKER} level ${BINDING_PATCH_LEVEL} (${BINDING_PATCH_ID})\n`;
+const PATCH_TAG = `// ${MARKER} level ${BINDING_PATCH_LEVEL} (${BINDING_PATCH_ID})\n`;
 const PRISTINE_SUFFIX = '.unet-pristine';
 
 /**
@@ -98,8 +98,7 @@ const PRISTINE_SUFFIX = '.unet-pristine';
 export function patchBindingSources(pkgDir) {
   const files = [...new Set(EDITS.map((e) => e.file))];
   const read = (file) => fs.readFileSync(path.join(pkgDir, file), 'utf8');
-  const tag = patchTag();
-  if (files.every((file) => read(file).startsWith(tag))) return 'present';
+  if (files.every((file) => read(file).startsWith(PATCH_TAG))) return 'present';
   const pristine = new Map();
   for (const file of files) {
     const kept = path.join(pkgDir, `${file}${PRISTINE_SUFFIX}`);
@@ -126,7 +125,7 @@ export function patchBindingSources(pkgDir) {
   for (const [file, text] of texts) {
     const kept = path.join(pkgDir, `${file}${PRISTINE_SUFFIX}`);
     if (!fs.existsSync(kept)) replace(kept, pristine.get(file));
-    replace(path.join(pkgDir, file), tag + text);
+    replace(path.join(pkgDir, file), PATCH_TAG + text);
   }
   return 'applied';
 }
