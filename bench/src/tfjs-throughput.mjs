@@ -61,7 +61,7 @@ if (compile === 'off') {
   trainStep = async () => step.trainOnBatch(x, y);
   let infer = null;
   predictBatch = () => {
-    // Weights are constants of the predict graph: compile after training.
+    // Compiled after training, as the apps predict after fit.
     if (infer === null) {
       step.sync();
       infer = compilePredict(model, options);

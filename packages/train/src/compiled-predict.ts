@@ -13,7 +13,7 @@ export interface PredictRunner {
 /**
  * `model` for @unet/infer's prediction (`predictProbability`, `predictTiled`): itself when
  * `compile` is off (or `auto` resolves to off, see `resolveCompileMode`), else a wrapper with the model's `inputs` whose `predict` runs
- * `compilePredict`'s graph (one per input shape, weights frozen at the first call; it falls back
+ * `compilePredict`'s graph (one per input shape, with the model's current weights; it falls back
  * to eager with one log line where it cannot compile). A model with a free input size run on
  * whole images would need a graph per image size, so it predicts eagerly (one log line).
  */

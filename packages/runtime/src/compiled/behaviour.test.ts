@@ -379,6 +379,29 @@ describe('compilePredict', () => {
     },
   );
 
+  it.each(['fp32', 'bf16'] as const)(
+    'predicts with the weights tfjs changed since the last call (%s)',
+    (precision) => {
+      const model = unet();
+      const [x] = data(2);
+      const predict = compilePredict(model, { ...quiet, precision });
+      const before = predict.predict(x);
+      // The output layer's bias up by 2: the sigmoid outputs move, the largest by far more than 0.1.
+      const head = model.layers.at(-1)!;
+      const [kernel, bias] = head.getWeights();
+      const raised = bias!.add(2);
+      head.setWeights([kernel!, raised]);
+      const want = model.predict(x) as tf.Tensor;
+      const got = predict.predict(x);
+      const tolerance = precision === 'bf16' && NATIVE_BF16 ? 2e-2 : 1e-4;
+      expect(maxDiff([before], [want])).toBeGreaterThan(0.1);
+      expect(maxDiff([got], [want])).toBeLessThan(tolerance);
+      tf.dispose([x, before, want, got, raised]);
+      predict.dispose();
+      model.dispose();
+    },
+  );
+
   it('bf16 stays within bfloat16 rounding of the eager output (fp32 without native bfloat16)', () => {
     const model = unet();
     const [x] = data(2);

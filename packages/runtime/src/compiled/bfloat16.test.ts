@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { castToBfloat16 } from './bfloat16.js';
+import { castToBfloat16, castVariablesOnce } from './bfloat16.js';
 import { DT, type NodeDef } from './proto.js';
 
 const F = { type: DT.float };
@@ -161,5 +161,37 @@ describe('castToBfloat16 with a linear head (a loss on logits)', () => {
   it('without the output named, the loss would follow it into bfloat16', () => {
     const got = castToBfloat16(head, types, []).nodes;
     expect(typeIn(got, 'lossRelu')).toBe(DT.bfloat16);
+  });
+});
+
+describe('castVariablesOnce (inference graphs)', () => {
+  const shapes = new Map([
+    ['w/read', [3, 3, 3, 16]],
+    ['b/read', [16]],
+  ]);
+  const once = castVariablesOnce(out, shapes);
+  const named = new Map(once.nodes.map((n) => [n.name, n]));
+  const wCast = source('conv/conv', 1).name;
+  const bCast = source('conv/bias_add', 1).name;
+
+  it('reads each variable cast to bfloat16 from a bfloat16 variable the targets fill', () => {
+    expect(named.get('conv/conv')!.inputs[1]).toBe(`${wCast}/once/read`);
+    expect(named.get('conv/bias_add')!.inputs[1]).toBe(`${bCast}/once/read`);
+    expect(named.get(`${wCast}/once`)).toMatchObject({
+      op: 'VarHandleOp',
+      attrs: { dtype: { type: DT.bfloat16 }, shape: { shape: [3, 3, 3, 16] } },
+    });
+    expect(named.get(`${wCast}/once/set`)).toMatchObject({
+      op: 'AssignVariableOp',
+      inputs: [`${wCast}/once`, wCast],
+    });
+    expect(once.targets.sort()).toEqual([`${bCast}/once/set`, `${wCast}/once/set`].sort());
+  });
+
+  it('leaves the casts of activations and the casts back to float32 as they were', () => {
+    // x is fed each run; the weight gradient goes back to float32 (a Cast from bfloat16).
+    expect(named.get('conv/conv')!.inputs[0]).toBe(byName.get('conv/conv')!.inputs[0]);
+    expect(named.get('step')!.inputs[0]).toBe(byName.get('step')!.inputs[0]);
+    expect(once.nodes.filter((n) => n.op === 'VarHandleOp')).toHaveLength(2);
   });
 });

@@ -189,3 +189,40 @@ export function castToBfloat16(
     }),
   };
 }
+
+/**
+ * For inference graphs, whose variables change only between runs: each Cast of a variable's
+ * value (`shapes`: read name -> shape) to bfloat16 becomes a bfloat16 variable, filled by the
+ * returned targets, so a run reads bfloat16 weights instead of casting all of them again (about
+ * 5% of bf16 inference on the paper preset). Run the targets after every change of a variable.
+ */
+export function castVariablesOnce(
+  nodes: readonly NodeDef[],
+  shapes: ReadonlyMap<string, number[]>,
+): { nodes: NodeDef[]; targets: string[] } {
+  const dtype = { type: DT.bfloat16 };
+  const renamed = new Map<string, string>();
+  const added: NodeDef[] = [];
+  for (const node of nodes) {
+    const shape = shapes.get(node.inputs[0] ?? '');
+    const to = node.attrs.DstT;
+    if (node.op !== 'Cast' || !shape || !to || !('type' in to) || to.type !== DT.bfloat16) continue;
+    const name = `${node.name}/once`;
+    added.push(
+      {
+        name,
+        op: 'VarHandleOp',
+        inputs: [],
+        attrs: { dtype, shape: { shape }, shared_name: { s: name }, container: { s: '' } },
+      },
+      { name: `${name}/read`, op: 'ReadVariableOp', inputs: [name], attrs: { dtype } },
+      { name: `${name}/set`, op: 'AssignVariableOp', inputs: [name, node.name], attrs: { dtype } },
+    );
+    renamed.set(node.name, `${name}/read`);
+  }
+  const rename = (input: string) => renamed.get(input) ?? input;
+  return {
+    nodes: [...nodes.map((n) => ({ ...n, inputs: n.inputs.map(rename) })), ...added],
+    targets: [...renamed.values()].map((read) => read.replace(/\/read$/, '/set')),
+  };
+}

@@ -1,7 +1,7 @@
 // Turns a recorded trace into GraphDef nodes: recorded ops become nodes, tensors from outside
 // the trace become variables, placeholders or constants, and variables that changed get
 // assignments that run after every read of them.
-import { castToBfloat16 } from './bfloat16.js';
+import { castToBfloat16, castVariablesOnce } from './bfloat16.js';
 import { type Attr, type ConstTensor, DT, type NodeDef } from './proto.js';
 import type { Binding, BindingAttr, RecordedConst, Trace } from './recorder.js';
 import { type StandardNodes, standardOp } from './standard-ops.js';
@@ -11,8 +11,6 @@ export interface GraphVariable {
   id: number;
   shape: number[];
   dtype: number;
-  /** Set for inference graphs: the variable becomes a constant with these values. */
-  constant?: ArrayLike<number>;
 }
 
 export interface GraphSpec {
@@ -29,6 +27,11 @@ export interface GraphSpec {
   bfloat16?: boolean;
   /** Binding ids of the model's outputs, which the loss and metrics read as float32. */
   modelOutputs?: number[];
+  /**
+   * Inference graphs in bfloat16: each variable is cast to bfloat16 once, by `castTargets` after
+   * it changes, rather than on every run (see castVariablesOnce).
+   */
+  castVariablesOnce?: boolean;
 }
 
 export interface BuiltGraph {
@@ -38,6 +41,8 @@ export interface BuiltGraph {
   readNames: string[];
   initNames: string[];
   initTargets: string[];
+  /** Run after the variables change (`castVariablesOnce`); empty otherwise. */
+  castTargets: string[];
   stepTarget: string | null;
   lrUsed: boolean;
   /** Op types in the graph, for messages and tests. */
@@ -114,7 +119,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
 
   const ref = (id: number): string => {
     const v = varById.get(id);
-    if (v !== undefined) return spec.variables[v]!.constant ? `v${v}` : `v${v}/read`;
+    if (v !== undefined) return `v${v}/read`;
     const feed = feedById.get(id);
     if (feed !== undefined) return feed;
     const producer = trace.producers.get(id);
@@ -179,21 +184,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
   const initTargets: string[] = [];
   spec.variables.forEach((v, i) => {
     const shape = { shape: v.shape };
-    dtypes.set(v.constant ? `v${i}` : `v${i}/read`, v.dtype);
-    if (v.constant) {
-      const tensor = {
-        dtype: v.dtype,
-        shape: v.shape,
-        content: contentOf({ ...v, values: v.constant }, b),
-      };
-      emit({
-        name: `v${i}`,
-        op: 'Const',
-        inputs: [],
-        attrs: { dtype: dtypeAttr(v.dtype), value: { tensor } },
-      });
-      return;
-    }
+    dtypes.set(`v${i}/read`, v.dtype);
     const dtype = dtypeAttr(v.dtype);
     emit({
       name: `v${i}`,
@@ -254,9 +245,14 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     return name.includes(':') ? name : `${name}:0`;
   });
   let graphNodes = nodes;
+  let castTargets: string[] = [];
   if (spec.bfloat16) {
     const outputs = new Set((spec.modelOutputs ?? []).map(ref));
     ({ nodes: graphNodes, fetchNames } = castToBfloat16(nodes, dtypes, fetchNames, outputs));
+    if (spec.castVariablesOnce) {
+      const shapes = new Map(spec.variables.map((v, i) => [`v${i}/read`, v.shape]));
+      ({ nodes: graphNodes, targets: castTargets } = castVariablesOnce(graphNodes, shapes));
+    }
   }
   return {
     nodes: graphNodes,
@@ -264,6 +260,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     readNames,
     initNames,
     initTargets,
+    castTargets,
     stepTarget,
     lrUsed,
     opCount: needed.size,

@@ -1,7 +1,9 @@
-// A model's forward pass (inference mode) as one TensorFlow graph with the weights as constants,
-// so grappler can fold and fuse across layers (batch norm into convolution, bias and activation).
+// A model's forward pass (inference mode) as one TensorFlow graph. The weights are session
+// variables, fed when tfjs changed them: as constants, the graph import, grappler and oneDNN
+// copied them about ten times (1.1 GB more peak RSS on the paper preset), for no fp32 speed; in
+// bf16 each weight is cast once per change, not per run (castVariablesOnce).
 import * as tf from '@tensorflow/tfjs';
-import { buildGraph } from './graph.js';
+import { type BuiltGraph, buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
 import { shapeOracleSupport } from './shape-oracle.js';
@@ -11,6 +13,7 @@ import {
   dtypeCode,
   feedOf,
   resolvePrecision,
+  sendChangedVariables,
 } from './train-step.js';
 
 export interface CompiledPredict {
@@ -22,8 +25,9 @@ export interface CompiledPredict {
 
 interface Compiled {
   session: GraphSession;
-  /** Only the names: the graph's nodes hold the weights' bytes, which the session has copied. */
-  fetchNames: string[];
+  graph: Pick<BuiltGraph, 'fetchNames' | 'initNames' | 'initTargets' | 'castTargets'>;
+  /** Each weight's dataId when the session last received it. */
+  agreed: object[];
 }
 
 class Predict implements CompiledPredict {
@@ -32,6 +36,7 @@ class Predict implements CompiledPredict {
   private readonly graphs = new Map<string, Compiled>();
   private readonly log: (message: string) => void;
   private readonly precision: CompilePrecision;
+  private readonly variables: tf.Variable[];
 
   constructor(
     private readonly model: tf.LayersModel,
@@ -39,6 +44,7 @@ class Predict implements CompiledPredict {
   ) {
     this.precision = resolvePrecision(options);
     this.log = options.log ?? ((m) => console.log(m));
+    this.variables = model.weights.map((w) => w.read() as tf.Variable);
     if (model.outputs.length !== 1) this.fallBack('the model has several outputs');
     const backend = nodeBackend();
     const problem = backend
@@ -69,13 +75,17 @@ class Predict implements CompiledPredict {
       compiled = made;
       this.graphs.set(key, compiled);
     }
-    const [out] = compiled.session.run([feedOf('x', x)], compiled.fetchNames);
+    const { session, graph, agreed } = compiled;
+    if (sendChangedVariables(session, graph, this.variables, agreed) > 0) {
+      if (graph.castTargets.length > 0) session.run([], [], graph.castTargets);
+    }
+    const [out] = session.run([feedOf('x', x)], graph.fetchNames);
     return tf.tensor(out!.data as Float32Array, out!.shape);
   }
 
   private compile(x: tf.Tensor): Compiled | string {
     const backend = nodeBackend()!;
-    const variables = this.model.weights.map((w) => w.read());
+    const variables = this.variables;
     const ids = variables.map((v) => tensorId(backend, v));
     const xId = tensorId(backend, x);
     let fetch = -1;
@@ -104,12 +114,12 @@ class Predict implements CompiledPredict {
             id: ids[i]!,
             shape: v.shape,
             dtype: dtypeCode(v.dtype),
-            constant: v.dataSync() as Float32Array,
           })),
           assigns: new Map(),
           feeds: [{ id: xId, name: 'x', shape: x.shape, dtype: dtypeCode(x.dtype) }],
           fetches: [fetch],
           bfloat16: this.precision === 'bf16',
+          castVariablesOnce: true,
         },
         backend.binding,
       );
@@ -117,7 +127,8 @@ class Predict implements CompiledPredict {
         xla: this.options.xla,
         intraOpThreads: this.options.threads,
       });
-      return { session, fetchNames: graph.fetchNames };
+      const { fetchNames, initNames, initTargets, castTargets } = graph;
+      return { session, graph: { fetchNames, initNames, initTargets, castTargets }, agreed: [] };
     } catch (error) {
       return describeError(error);
     }
@@ -130,9 +141,10 @@ class Predict implements CompiledPredict {
 }
 
 /**
- * Compiles `model`'s inference (training: false) into one TensorFlow graph per input shape,
- * with the weights frozen as constants at the first call for that shape: compile again after
- * the weights change. Falls back to eager execution, saying why once.
+ * Compiles `model`'s inference (training: false) into one TensorFlow graph per input shape.
+ * Each call predicts with the model's current weights: the ones tfjs changed since the last
+ * call (training, setWeights, loading) are sent to the session first. Falls back to eager
+ * execution, saying why once.
  */
 export function compilePredict(
   model: tf.LayersModel,

@@ -83,6 +83,30 @@ export function feedOf(name: string, t: tf.Tensor): Feed {
   return { name, dtype: dtypeCode(t.dtype), shape: t.shape, data: t.dataSync() as Float32Array };
 }
 
+/**
+ * Feeds `session` the variables tfjs wrote since it and tfjs last agreed (`agreed`: each
+ * variable's dataId then; all of them when empty), and updates `agreed`. Returns how many it sent.
+ */
+export function sendChangedVariables(
+  session: GraphSession,
+  graph: Pick<BuiltGraph, 'initNames' | 'initTargets'>,
+  variables: readonly tf.Variable[],
+  agreed: object[],
+): number {
+  const feeds: Feed[] = [];
+  const targets: string[] = [];
+  variables.forEach((v, i) => {
+    if (agreed[i] === v.dataId) return;
+    feeds.push(feedOf(graph.initNames[i]!, v));
+    targets.push(graph.initTargets[i]!);
+  });
+  if (targets.length > 0) session.run(feeds, [], targets);
+  variables.forEach((v, i) => {
+    agreed[i] = v.dataId;
+  });
+  return targets.length;
+}
+
 class TrainStep implements CompiledTrainStep {
   fallbackReason: string | null = null;
   compiledSteps = 0;
@@ -403,16 +427,7 @@ class TrainStep implements CompiledTrainStep {
 
   /** Sends the variables tfjs wrote since the session and tfjs last agreed (all, the first time). */
   private pushChanged(): void {
-    const graph = this.graph!;
-    const feeds: Feed[] = [];
-    const targets: string[] = [];
-    this.variables.forEach((v, i) => {
-      if (this.agreed[i] === v.dataId) return;
-      feeds.push(feedOf(graph.initNames[i]!, v));
-      targets.push(graph.initTargets[i]!);
-    });
-    if (targets.length > 0) this.session!.run(feeds, [], targets);
-    this.agreed = this.variables.map((v) => v.dataId);
+    sendChangedVariables(this.session!, this.graph!, this.variables, this.agreed);
   }
 
   sync(): void {
