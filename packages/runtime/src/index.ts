@@ -11,14 +11,14 @@ export { BACKEND_PREFERENCES, initBackend } from './backend.js';
 export {
   COMPILE_MODES,
   type CompileMode,
+  type CompileOptions,
+  type CompilePrecision,
   resolveCompileMode,
 } from './compiled/compile-mode.js';
 export { attachCompiledFit, type CompiledFit } from './compiled/fit-hook.js';
 export { type CompiledPredict, compilePredict } from './compiled/predict.js';
 export {
   type CompiledTrainStep,
-  type CompileOptions,
-  type CompilePrecision,
   type CompileTrainStepOptions,
   compileTrainStep,
 } from './compiled/train-step.js';

@@ -1,7 +1,6 @@
 // Which compiled mode a run gets: the one switch shared by train(), predict, evaluate and the CLI.
 import * as tf from '@tensorflow/tfjs';
 import { cpuHasNativeBfloat16 } from '../cpu-features.js';
-import type { CompilePrecision } from './train-step.js';
 
 /** `--compile` / `compile:` values: auto, eager (`off`) or one compiled graph in fp32 or bf16. */
 export const COMPILE_MODES = ['auto', 'off', 'fp32', 'bf16'] as const;
@@ -30,4 +29,35 @@ export function resolveCompileMode(
     '[unet] bf16 asked, but this CPU has no native bfloat16 (AVX512_BF16 or AMX): compiling fp32',
   );
   return 'fp32';
+}
+
+export type CompilePrecision = 'fp32' | 'bf16';
+
+export interface CompileOptions {
+  /**
+   * fp32 (default) or bf16: convolutions, activations and batch norm compute in bfloat16, while
+   * variables, the loss and the optimizer update stay float32 (Keras's mixed_bfloat16 split).
+   * On a CPU without native bfloat16 (no AVX512_BF16 or AMX) bf16 runs fp32 and says so: emulated
+   * bfloat16 would be slower and less precise (`UNET_BF16=1` forces it).
+   */
+  precision?: CompilePrecision;
+  /** XLA's CPU JIT for the graph (slower than grappler + oneDNN on CPU in Keras's own tests). */
+  xla?: boolean;
+  /** Threads per kernel; default TensorFlow's choice (all cores). */
+  threads?: number;
+  /**
+   * How the graph is recorded. `'symbolic'` (the default where the binding has shape graphs,
+   * patch level 3) records tfjs's step without running it, TensorFlow inferring every shape, so
+   * no eager step fills TensorFlow's memory pool first. `'run'` trains the first step eagerly
+   * (creating the optimizer state) and records the second as it runs; symbolic recording falls
+   * back to it when a shape is known only at run time.
+   */
+  recording?: 'symbolic' | 'run';
+  log?: (message: string) => void;
+}
+
+/** The precision a compiled graph runs in: bf16 only where the CPU has it natively. */
+export function resolvePrecision(options: CompileOptions): CompilePrecision {
+  if (options.precision !== 'bf16') return 'fp32';
+  return resolveCompileMode('bf16', 'tensorflow', options.log ?? console.log) as CompilePrecision;
 }

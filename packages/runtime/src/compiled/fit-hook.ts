@@ -2,7 +2,8 @@
 // the model for its train function once per fit call: that function is swapped for one that runs
 // the graph. Everything else in the loop (callbacks, logs, stopTraining_) stays tfjs's.
 import * as tf from '@tensorflow/tfjs';
-import { type CompiledTrainStep, type CompileOptions, compileTrainStep } from './train-step.js';
+import type { CompileOptions } from './compile-mode.js';
+import { type CompiledTrainStep, compileTrainStep } from './train-step.js';
 
 type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
 

@@ -3,18 +3,12 @@
 // copied them about ten times (1.1 GB more peak RSS on the paper preset), for no fp32 speed; in
 // bf16 each weight is cast once per change, not per run (castVariablesOnce).
 import * as tf from '@tensorflow/tfjs';
+import { type CompileOptions, type CompilePrecision, resolvePrecision } from './compile-mode.js';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
+import { dtypeCode, feedOf, sendChangedVariables } from './session-feeds.js';
 import { shapeOracleSupport } from './shape-oracle.js';
-import {
-  type CompileOptions,
-  type CompilePrecision,
-  dtypeCode,
-  feedOf,
-  resolvePrecision,
-  sendChangedVariables,
-} from './train-step.js';
 
 export interface CompiledPredict {
   /** The model's output for `x` (one tensor; the caller disposes it). */
@@ -76,7 +70,7 @@ class Predict implements CompiledPredict {
       this.graphs.set(key, compiled);
     }
     const { session, graph, agreed } = compiled;
-    if (sendChangedVariables(session, graph, this.variables, agreed) > 0) {
+    if (sendChangedVariables(session, graph, this.variables, agreed).size > 0) {
       if (graph.castTargets.length > 0) session.run([], [], graph.castTargets);
     }
     const [out] = session.run([feedOf('x', x)], graph.fetchNames);

@@ -59,8 +59,11 @@ export interface Binding {
 /** The parts of tfjs-node's NodeJSKernelBackend this folder reads. */
 export interface NodeBackend {
   binding: Binding;
-  tensorMap: { get(dataId: object): { id: number; values: unknown } | undefined };
+  tensorMap: {
+    get(dataId: object): { id: number; values: unknown; refCount: number } | undefined;
+  };
   getInputTensorIds(tensors: tf.Tensor[]): number[];
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 export function nodeBackend(): NodeBackend | undefined {

@@ -2,37 +2,14 @@
 // one TensorFlow graph, run by one session call per batch. Weights and optimizer state live in
 // the session between steps and are written back to the tfjs variables by sync().
 import * as tf from '@tensorflow/tfjs';
-import { resolveCompileMode } from './compile-mode.js';
+import { type CompileOptions, type CompilePrecision, resolvePrecision } from './compile-mode.js';
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
-import { describeError, type Feed, GraphSession, graphSupport } from './session.js';
+import { releaseCopy, restoreCopy } from './released-copies.js';
+import { describeError, GraphSession, graphSupport } from './session.js';
+import { dtypeCode, feedOf, sendChangedVariables } from './session-feeds.js';
 import { shapeOracleSupport } from './shape-oracle.js';
-
-export type CompilePrecision = 'fp32' | 'bf16';
-
-export interface CompileOptions {
-  /**
-   * fp32 (default) or bf16: convolutions, activations and batch norm compute in bfloat16, while
-   * variables, the loss and the optimizer update stay float32 (Keras's mixed_bfloat16 split).
-   * On a CPU without native bfloat16 (no AVX512_BF16 or AMX) bf16 runs fp32 and says so: emulated
-   * bfloat16 would be slower and less precise (`UNET_BF16=1` forces it).
-   */
-  precision?: CompilePrecision;
-  /** XLA's CPU JIT for the graph (slower than grappler + oneDNN on CPU in Keras's own tests). */
-  xla?: boolean;
-  /** Threads per kernel; default TensorFlow's choice (all cores). */
-  threads?: number;
-  /**
-   * How the graph is recorded. `'symbolic'` (the default where the binding has shape graphs,
-   * patch level 3) records tfjs's step without running it, TensorFlow inferring every shape, so
-   * no eager step fills TensorFlow's memory pool first. `'run'` trains the first step eagerly
-   * (creating the optimizer state) and records the second as it runs; symbolic recording falls
-   * back to it when a shape is known only at run time.
-   */
-  recording?: 'symbolic' | 'run';
-  log?: (message: string) => void;
-}
 
 export interface CompileTrainStepOptions extends CompileOptions {
   /** Compiles the model with these when given (else the model must be compiled already). */
@@ -44,7 +21,11 @@ export interface CompileTrainStepOptions extends CompileOptions {
 export interface CompiledTrainStep {
   /** One step on a batch; returns [loss, ...metrics] like the model's compiled outputs. */
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[];
-  /** Writes the session's weights and optimizer state back into the tfjs variables. */
+  /**
+   * Writes the session's weights and optimizer state (and step count) back into the tfjs
+   * variables. Between syncs tfjs holds no copy of what the step updates: a read of one such
+   * variable fetches its current value from the session.
+   */
   sync(): void;
   dispose(): void;
   /** Why the step runs eagerly for good, or null. */
@@ -66,47 +47,6 @@ interface OptimizerInternals {
 type TrainFunction = (data: tf.Tensor[]) => tf.Scalar[];
 type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
-/** The precision a compiled graph runs in: bf16 only where the CPU has it natively. */
-export function resolvePrecision(options: CompileOptions): CompilePrecision {
-  if (options.precision !== 'bf16') return 'fp32';
-  return resolveCompileMode('bf16', 'tensorflow', options.log ?? console.log) as CompilePrecision;
-}
-
-export function dtypeCode(dtype: tf.DataType): number {
-  if (dtype === 'float32') return DT.float;
-  if (dtype === 'int32') return DT.int32;
-  if (dtype === 'bool') return DT.bool;
-  throw new Error(`a ${dtype} tensor cannot be fed to the graph`);
-}
-
-export function feedOf(name: string, t: tf.Tensor): Feed {
-  return { name, dtype: dtypeCode(t.dtype), shape: t.shape, data: t.dataSync() as Float32Array };
-}
-
-/**
- * Feeds `session` the variables tfjs wrote since it and tfjs last agreed (`agreed`: each
- * variable's dataId then; all of them when empty), and updates `agreed`. Returns how many it sent.
- */
-export function sendChangedVariables(
-  session: GraphSession,
-  graph: Pick<BuiltGraph, 'initNames' | 'initTargets'>,
-  variables: readonly tf.Variable[],
-  agreed: object[],
-): number {
-  const feeds: Feed[] = [];
-  const targets: string[] = [];
-  variables.forEach((v, i) => {
-    if (agreed[i] === v.dataId) return;
-    feeds.push(feedOf(graph.initNames[i]!, v));
-    targets.push(graph.initTargets[i]!);
-  });
-  if (targets.length > 0) session.run(feeds, [], targets);
-  variables.forEach((v, i) => {
-    agreed[i] = v.dataId;
-  });
-  return targets.length;
-}
-
 class TrainStep implements CompiledTrainStep {
   fallbackReason: string | null = null;
   compiledSteps = 0;
@@ -116,6 +56,8 @@ class TrainStep implements CompiledTrainStep {
   private variables: tf.Variable[] = [];
   /** Each variable's dataId when the session and tfjs last agreed: a new one means tfjs wrote it. */
   private agreed: object[] = [];
+  /** Variable index -> whether the step assigns it (its tfjs copy goes stale, and is released). */
+  private updated: boolean[] = [];
   private key: string | null = null;
   private dirty = false;
   private pendingIterations = 0;
@@ -214,8 +156,9 @@ class TrainStep implements CompiledTrainStep {
     try {
       return this.run(x, y);
     } catch (error) {
-      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs still
-      // holds the state from before this step, so the session goes and eager takes over.
+      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs gets
+      // back the state from before this step, the session goes and eager takes over.
+      this.fetchReleasedCopies();
       (this.session as GraphSession | null)?.dispose();
       this.session = null;
       this.dirty = false;
@@ -264,13 +207,20 @@ class TrainStep implements CompiledTrainStep {
     for (const v of Object.values(engine.registeredVariables)) {
       const n = holders.get(v.dataId) ?? 0;
       holders.set(v.dataId, n + 1);
-      if (n > 0 && v.dtype !== 'bool') v.assign(tf.tidy(() => tf.mul(v, 1)));
+      if (n === 0 || v.dtype === 'bool') continue;
+      // assign keeps its own reference: the copy's goes, leaving the variable the only holder.
+      const copy = tf.tidy(() => tf.mul(v, 1));
+      v.assign(copy);
+      copy.dispose();
     }
   }
 
   private run(x: tf.Tensor, y: tf.Tensor): number[] {
     const graph = this.graph!;
-    this.pushChanged();
+    // tfjs's copies go before the step, so TensorFlow's pool does not grow around them; until the
+    // step has run, a read (or a fallback to eager) gets the values just sent.
+    const sent = sendChangedVariables(this.session!, graph, this.variables, this.agreed);
+    this.releaseStaleCopies(sent);
     const feeds = [feedOf('x', x), feedOf('y', y)];
     if (graph.lrUsed) {
       feeds.push({
@@ -286,6 +236,7 @@ class TrainStep implements CompiledTrainStep {
       graph.stepTarget ? [graph.stepTarget] : [],
     );
     this.dirty = true;
+    this.releaseStaleCopies();
     this.compiledSteps++;
     this.pendingIterations++;
     return out.map((o) => Number(o.data[0]));
@@ -385,6 +336,7 @@ class TrainStep implements CompiledTrainStep {
     used.forEach((i, k) => {
       if (endIds[i] !== startIds[i]) assigns.set(k, endIds[i]!);
     });
+    this.updated = used.map((_, k) => assigns.has(k));
     try {
       this.graph = buildGraph(
         {
@@ -425,19 +377,39 @@ class TrainStep implements CompiledTrainStep {
     return undefined;
   }
 
-  /** Sends the variables tfjs wrote since the session and tfjs last agreed (all, the first time). */
-  private pushChanged(): void {
-    sendChangedVariables(this.session!, this.graph!, this.variables, this.agreed);
+  /**
+   * Frees tfjs's copies of the variables the step updates, to be fetched back when something
+   * reads one: from `sent` (values sent before a step) where given, else from the session.
+   */
+  private releaseStaleCopies(sent?: ReadonlyMap<number, ArrayBufferView>): void {
+    const backend = nodeBackend()!;
+    const session = this.session!;
+    const { readNames } = this.graph!;
+    this.variables.forEach((v, i) => {
+      if (!this.updated[i] || v.dataId !== this.agreed[i]) return;
+      const value = sent?.get(i);
+      const fetch = value
+        ? () => value as unknown as ArrayLike<number>
+        : () => session.run([], [readNames[i]!])[0]!.data;
+      releaseCopy(backend, v, fetch);
+    });
+  }
+
+  /** Fetches every released copy back (before the session goes). */
+  private fetchReleasedCopies(): void {
+    for (const v of this.variables) v.dataSync();
   }
 
   sync(): void {
     if (!this.session || !this.dirty) return;
     const values = this.session.run([], this.graph!.readNames);
+    const backend = nodeBackend()!;
     tf.tidy(() => {
       this.variables.forEach((v, i) => {
         // tfjs wrote this one since the last agreement (setWeights, batch-norm recalibration):
-        // its value is the newer one, and pushChanged sends it before the next step.
+        // its value is the newer one, and run() sends it before the next step.
         if (v.dataId !== this.agreed[i]) return;
+        if (restoreCopy(backend, v, values[i]!.data)) return;
         v.assign(tf.tensor(values[i]!.data as Float32Array, v.shape, v.dtype));
         this.agreed[i] = v.dataId;
       });
@@ -462,9 +434,10 @@ class TrainStep implements CompiledTrainStep {
  * tfjs would run without running them (TensorFlow infers the shapes) and runs as the graph's
  * first step; otherwise (or `recording: 'run'`) the first step runs eagerly and the second
  * records as it runs. Every step after is one session call. The learning rate
- * is fed per step, so changes to `optimizer.learningRate` (ReduceLROnPlateau) apply. Call
- * `sync()` before reading weights or optimizer state (getWeights, saving, evaluation in tfjs).
- * Where the step cannot be a graph, it runs eagerly and says why once.
+ * is fed per step, so changes to `optimizer.learningRate` (ReduceLROnPlateau) apply. tfjs's
+ * copies of what the step updates are released between syncs and fetched from the session when
+ * read; call `sync()` before reading weights or optimizer state (getWeights, saving, evaluation
+ * in tfjs) to get all of them, and Adam's step count, at one point. Where the step cannot be a graph, it runs eagerly and says why once.
  */
 export function compileTrainStep(
   model: tf.LayersModel,

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { nodeBackend } from './recorder.js';
+import { isReleased, releaseCopy, restoreCopy } from './released-copies.js';
+
+const quiet = { log: () => {}, warn: () => {} };
+
+beforeAll(async () => {
+  await initBackend('tensorflow', quiet);
+});
+
+/** A variable holding its own data (the tensor it was made from is gone, as in a model). */
+const variable = () => tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3])));
+
+/** A released variable and a fetch that counts its calls, giving `values`. */
+function released(values: number[]) {
+  const backend = nodeBackend()!;
+  const v = variable();
+  const calls = { n: 0 };
+  const ok = releaseCopy(backend, v, () => {
+    calls.n++;
+    return new Float32Array(values);
+  });
+  return { backend, v, calls, ok };
+}
+
+describe('released copies (tfjs-node)', () => {
+  it('frees the data in TensorFlow and fetches it back under the same tensor on a read', () => {
+    const before = tf.memory().numTensors;
+    const { backend, v, calls, ok } = released([7, 8, 9]);
+    expect(ok).toBe(true);
+    expect(isReleased(backend, v)).toBe(true);
+    const dataId = v.dataId;
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    expect(v.dataId).toBe(dataId);
+    expect(isReleased(backend, v)).toBe(false);
+    // Fetched once; later reads and ops use the fetched values.
+    const added = v.add(1);
+    expect(Array.from(added.dataSync())).toEqual([8, 9, 10]);
+    expect(calls.n).toBe(1);
+    tf.dispose([added, v]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('an op reading a released tensor fetches it first', () => {
+    const { v, calls } = released([1, 1, 1]);
+    const sum = tf.tidy(() => v.mul(2).sum());
+    expect(sum.dataSync()[0]).toBe(6);
+    expect(calls.n).toBe(1);
+    tf.dispose([sum, v]);
+  });
+
+  it('disposing a released tensor fetches nothing', () => {
+    const before = tf.memory().numTensors;
+    const { v, calls } = released([0, 0, 0]);
+    v.dispose();
+    expect(calls.n).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps a tensor a clone shares (the clone would change under it)', () => {
+    const backend = nodeBackend()!;
+    const v = variable();
+    const clone = v.clone();
+    expect(releaseCopy(backend, v, () => new Float32Array([0, 0, 0]))).toBe(false);
+    expect(Array.from(clone.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([v, clone]);
+  });
+
+  it('restoreCopy gives a released tensor its value without a fetch; a second release changes the fetch', () => {
+    const { backend, v, calls } = released([4, 5, 6]);
+    releaseCopy(backend, v, () => new Float32Array([9, 9, 9]));
+    expect(restoreCopy(backend, v, new Float32Array([3, 2, 1]))).toBe(true);
+    expect(restoreCopy(backend, v, new Float32Array([0, 0, 0]))).toBe(false);
+    expect(Array.from(v.dataSync())).toEqual([3, 2, 1]);
+    expect(calls.n).toBe(0);
+    releaseCopy(backend, v, () => new Float32Array([9, 9, 9]));
+    expect(Array.from(v.dataSync())).toEqual([9, 9, 9]);
+    v.dispose();
+  });
+});

@@ -1,0 +1,88 @@
+// tfjs's own copies of the variables a compiled step updates are stale between syncs, yet as
+// large as the weights and optimizer state together (0.37 GB on the paper preset). After each
+// step they are released, and fetched back from the session, under the same tensor, when
+// anything reads one (an op, dataSync, a clone): tfjs sees its tensors with the session's values.
+import type * as tf from '@tensorflow/tfjs';
+
+interface TensorData {
+  id: number;
+  values: unknown;
+  refCount: number;
+}
+
+/** The parts of tfjs-node's backend a release touches. */
+export interface ReleasingBackend {
+  tensorMap: { get(dataId: object): TensorData | undefined };
+  disposeData(dataId: object, force?: boolean): boolean;
+  binding: { deleteTensor(id: number): void };
+}
+
+type Fetch = () => ArrayLike<number>;
+
+/** Per backend: released dataId -> how to fetch its value back. */
+const tables = new WeakMap<object, WeakMap<object, Fetch>>();
+
+/** The backend's table, hooking its tensor lookups the first time. */
+function tableOf(backend: ReleasingBackend): WeakMap<object, Fetch> {
+  const known = tables.get(backend);
+  if (known) return known;
+  const table = new WeakMap<object, Fetch>();
+  const store = backend.tensorMap;
+  const get = store.get.bind(store);
+  // Every read of a tensor's data in tfjs-node goes through tensorMap.get.
+  store.get = (dataId) => {
+    const fetch = table.get(dataId);
+    if (fetch) {
+      table.delete(dataId);
+      const data = get(dataId);
+      if (data) data.values = fetch();
+    }
+    return get(dataId);
+  };
+  // Disposing a released tensor needs no fetch: it has nothing in TensorFlow to free.
+  const dispose = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId, force) => {
+    table.delete(dataId);
+    return dispose(dataId, force);
+  };
+  tables.set(backend, table);
+  return table;
+}
+
+/**
+ * Frees `v`'s data in tfjs, to be fetched back by `fetch` when read (or, when it is released
+ * already, changes how). Only a tensor that nothing else shares (a clone would see the fetched
+ * value too). Returns whether `v` is released.
+ */
+export function releaseCopy(backend: ReleasingBackend, v: tf.Variable, fetch: Fetch): boolean {
+  const table = tableOf(backend);
+  if (table.has(v.dataId)) {
+    table.set(v.dataId, fetch);
+    return true;
+  }
+  const data = backend.tensorMap.get(v.dataId);
+  if (data?.refCount !== 1) return false;
+  if (data.id >= 0) backend.binding.deleteTensor(data.id);
+  data.id = -1;
+  data.values = null;
+  table.set(v.dataId, fetch);
+  return true;
+}
+
+/** Gives a released `v` its value (sync's fetch of every variable); false if it was not released. */
+export function restoreCopy(
+  backend: ReleasingBackend,
+  v: tf.Variable,
+  values: ArrayLike<number>,
+): boolean {
+  const table = tableOf(backend);
+  if (!table.has(v.dataId)) return false;
+  table.delete(v.dataId);
+  backend.tensorMap.get(v.dataId)!.values = values;
+  return true;
+}
+
+/** Whether `v`'s data is released (for tests). */
+export function isReleased(backend: ReleasingBackend, v: tf.Variable): boolean {
+  return tableOf(backend).has(v.dataId);
+}
