@@ -415,6 +415,24 @@ describe('compilePredict', () => {
     },
   );
 
+  it('predicts with the weights of compiled training once synced', () => {
+    const model = unet();
+    const [x, y] = data(4);
+    const predict = compilePredict(model, quiet);
+    const before = predict.predict(x);
+    const step = compileTrainStep(model, quiet);
+    for (let s = 0; s < 3; s++) step.trainOnBatch(x, y);
+    step.sync();
+    const want = model.predict(x) as tf.Tensor;
+    const got = predict.predict(x);
+    expect(maxDiff([before], [want])).toBeGreaterThan(1e-3);
+    expect(maxDiff([got], [want])).toBeLessThan(1e-4);
+    tf.dispose([x, y, before, want, got]);
+    step.dispose();
+    predict.dispose();
+    model.dispose();
+  });
+
   it('bf16 stays within bfloat16 rounding of the eager output (fp32 without native bfloat16)', () => {
     const model = unet();
     const [x] = data(2);

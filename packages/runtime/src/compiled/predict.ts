@@ -70,8 +70,14 @@ class Predict implements CompiledPredict {
       this.graphs.set(key, compiled);
     }
     const { session, graph, agreed } = compiled;
-    if (sendChangedVariables(session, graph, this.variables, agreed).size > 0) {
-      if (graph.castTargets.length > 0) session.run([], [], graph.castTargets);
+    const sent = sendChangedVariables(session, graph, this.variables, agreed);
+    if (sent.size > 0 && graph.castTargets.length > 0) {
+      try {
+        session.run([], [], graph.castTargets);
+      } catch (error) {
+        agreed.length = 0; // everything is sent (and cast) again next time
+        throw error;
+      }
     }
     const [out] = session.run([feedOf('x', x)], graph.fetchNames);
     return tf.tensor(out!.data as Float32Array, out!.shape);

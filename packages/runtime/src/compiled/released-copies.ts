@@ -32,12 +32,14 @@ function tableOf(backend: ReleasingBackend): WeakMap<object, Fetch> {
   // Every read of a tensor's data in tfjs-node goes through tensorMap.get.
   store.get = (dataId) => {
     const fetch = table.get(dataId);
-    if (fetch) {
+    const data = get(dataId);
+    if (fetch && data) {
+      // Fetched first: a fetch that throws leaves the tensor released, to be fetched again.
+      const values = fetch();
       table.delete(dataId);
-      const data = get(dataId);
-      if (data) data.values = fetch();
+      data.values = values;
     }
-    return get(dataId);
+    return data;
   };
   // Disposing a released tensor needs no fetch: it has nothing in TensorFlow to free.
   const dispose = backend.disposeData.bind(backend);
@@ -69,20 +71,7 @@ export function releaseCopy(backend: ReleasingBackend, v: tf.Variable, fetch: Fe
   return true;
 }
 
-/** Gives a released `v` its value (sync's fetch of every variable); false if it was not released. */
-export function restoreCopy(
-  backend: ReleasingBackend,
-  v: tf.Variable,
-  values: ArrayLike<number>,
-): boolean {
-  const table = tableOf(backend);
-  if (!table.has(v.dataId)) return false;
-  table.delete(v.dataId);
-  backend.tensorMap.get(v.dataId)!.values = values;
-  return true;
-}
-
-/** Whether `v`'s data is released (for tests). */
+/** Whether `v`'s data is released. */
 export function isReleased(backend: ReleasingBackend, v: tf.Variable): boolean {
   return tableOf(backend).has(v.dataId);
 }

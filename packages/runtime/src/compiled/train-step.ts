@@ -6,7 +6,7 @@ import { type CompileOptions, type CompilePrecision, resolvePrecision } from './
 import { type BuiltGraph, buildGraph } from './graph.js';
 import { DT } from './proto.js';
 import { nodeBackend, recordOps, tensorId } from './recorder.js';
-import { releaseCopy, restoreCopy } from './released-copies.js';
+import { isReleased, releaseCopy } from './released-copies.js';
 import { describeError, GraphSession, graphSupport } from './session.js';
 import { dtypeCode, feedOf, sendChangedVariables } from './session-feeds.js';
 import { shapeOracleSupport } from './shape-oracle.js';
@@ -23,8 +23,9 @@ export interface CompiledTrainStep {
   trainOnBatch(x: tf.Tensor, y: tf.Tensor): number[];
   /**
    * Writes the session's weights and optimizer state (and step count) back into the tfjs
-   * variables. Between syncs tfjs holds no copy of what the step updates: a read of one such
-   * variable fetches its current value from the session.
+   * variables, as new tensors. Between syncs tfjs usually holds no copy of what the step
+   * updates (one a live clone shares keeps its own): a read of one such variable fetches its
+   * current value from the session.
    */
   sync(): void;
   dispose(): void;
@@ -156,8 +157,9 @@ class TrainStep implements CompiledTrainStep {
     try {
       return this.run(x, y);
     } catch (error) {
-      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): tfjs gets
-      // back the state from before this step, the session goes and eager takes over.
+      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): the copies
+      // released before it fetch the values sent, so tfjs gets the state from before this step;
+      // the session goes and eager takes over.
       this.fetchReleasedCopies();
       (this.session as GraphSession | null)?.dispose();
       this.session = null;
@@ -217,10 +219,6 @@ class TrainStep implements CompiledTrainStep {
 
   private run(x: tf.Tensor, y: tf.Tensor): number[] {
     const graph = this.graph!;
-    // tfjs's copies go before the step, so TensorFlow's pool does not grow around them; until the
-    // step has run, a read (or a fallback to eager) gets the values just sent.
-    const sent = sendChangedVariables(this.session!, graph, this.variables, this.agreed);
-    this.releaseStaleCopies(sent);
     const feeds = [feedOf('x', x), feedOf('y', y)];
     if (graph.lrUsed) {
       feeds.push({
@@ -230,6 +228,10 @@ class TrainStep implements CompiledTrainStep {
         data: new Float32Array([this.optimizer.learningRate]),
       });
     }
+    // tfjs's copies go before the step, so TensorFlow's pool does not grow around them; until the
+    // step has run, a read (or a fallback to eager) gets the values just sent.
+    const sent = sendChangedVariables(this.session!, graph, this.variables, this.agreed);
+    this.releaseStaleCopies(sent);
     const out = this.session!.run(
       feeds,
       graph.fetchNames,
@@ -395,21 +397,22 @@ class TrainStep implements CompiledTrainStep {
     });
   }
 
-  /** Fetches every released copy back (before the session goes). */
+  /** Fetches the released copies back now (before the session they may fetch from goes). */
   private fetchReleasedCopies(): void {
-    for (const v of this.variables) v.dataSync();
+    const backend = nodeBackend()!;
+    for (const v of this.variables) if (isReleased(backend, v)) v.dataSync();
   }
 
   sync(): void {
     if (!this.session || !this.dirty) return;
     const values = this.session.run([], this.graph!.readNames);
-    const backend = nodeBackend()!;
     tf.tidy(() => {
       this.variables.forEach((v, i) => {
         // tfjs wrote this one since the last agreement (setWeights, batch-norm recalibration):
         // its value is the newer one, and run() sends it before the next step.
         if (v.dataId !== this.agreed[i]) return;
-        if (restoreCopy(backend, v, values[i]!.data)) return;
+        // A new tensor, not the released one refilled: whoever tracks tensors by id (a compiled
+        // predict) sees the change. Disposing a released tensor fetches nothing.
         v.assign(tf.tensor(values[i]!.data as Float32Array, v.shape, v.dtype));
         this.agreed[i] = v.dataId;
       });
@@ -421,6 +424,7 @@ class TrainStep implements CompiledTrainStep {
 
   dispose(): void {
     this.sync();
+    if (this.session) this.fetchReleasedCopies();
     this.session?.dispose();
     this.session = null;
     this.graph = null;
