@@ -143,7 +143,7 @@ class Predict implements CompiledPredict {
 /**
  * Compiles `model`'s inference (training: false) into one TensorFlow graph per input shape.
  * Each call predicts with the model's current weights: the ones tfjs changed since the last
- * call (training, setWeights, loading) are sent to the session first. Falls back to eager
+ * call (a synced training step, setWeights, loading) are sent to the session first. Falls back to eager
  * execution, saying why once.
  */
 export function compilePredict(

@@ -3,19 +3,7 @@
 // step they are released, and fetched back from the session, under the same tensor, when
 // anything reads one (an op, dataSync, a clone): tfjs sees its tensors with the session's values.
 import type * as tf from '@tensorflow/tfjs';
-
-interface TensorData {
-  id: number;
-  values: unknown;
-  refCount: number;
-}
-
-/** The parts of tfjs-node's backend a release touches. */
-export interface ReleasingBackend {
-  tensorMap: { get(dataId: object): TensorData | undefined };
-  disposeData(dataId: object, force?: boolean): boolean;
-  binding: { deleteTensor(id: number): void };
-}
+import type { NodeBackend } from './recorder.js';
 
 type Fetch = () => ArrayLike<number>;
 
@@ -23,7 +11,7 @@ type Fetch = () => ArrayLike<number>;
 const tables = new WeakMap<object, WeakMap<object, Fetch>>();
 
 /** The backend's table, hooking its tensor lookups the first time. */
-function tableOf(backend: ReleasingBackend): WeakMap<object, Fetch> {
+function tableOf(backend: NodeBackend): WeakMap<object, Fetch> {
   const known = tables.get(backend);
   if (known) return known;
   const table = new WeakMap<object, Fetch>();
@@ -56,7 +44,7 @@ function tableOf(backend: ReleasingBackend): WeakMap<object, Fetch> {
  * already, changes how). Only a tensor that nothing else shares (a clone would see the fetched
  * value too). Returns whether `v` is released.
  */
-export function releaseCopy(backend: ReleasingBackend, v: tf.Variable, fetch: Fetch): boolean {
+export function releaseCopy(backend: NodeBackend, v: tf.Variable, fetch: Fetch): boolean {
   const table = tableOf(backend);
   if (table.has(v.dataId)) {
     table.set(v.dataId, fetch);
@@ -72,6 +60,6 @@ export function releaseCopy(backend: ReleasingBackend, v: tf.Variable, fetch: Fe
 }
 
 /** Whether `v`'s data is released. */
-export function isReleased(backend: ReleasingBackend, v: tf.Variable): boolean {
+export function isReleased(backend: NodeBackend, v: tf.Variable): boolean {
   return tableOf(backend).has(v.dataId);
 }

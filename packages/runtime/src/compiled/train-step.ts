@@ -238,7 +238,8 @@ class TrainStep implements CompiledTrainStep {
       graph.stepTarget ? [graph.stepTarget] : [],
     );
     this.dirty = true;
-    this.releaseStaleCopies();
+    // The values just sent are stale now: their copies fetch from the session from here on.
+    if (sent.size > 0) this.releaseStaleCopies();
     this.compiledSteps++;
     this.pendingIterations++;
     return out.map((o) => Number(o.data[0]));
@@ -441,7 +442,8 @@ class TrainStep implements CompiledTrainStep {
  * is fed per step, so changes to `optimizer.learningRate` (ReduceLROnPlateau) apply. tfjs's
  * copies of what the step updates are released between syncs and fetched from the session when
  * read; call `sync()` before reading weights or optimizer state (getWeights, saving, evaluation
- * in tfjs) to get all of them, and Adam's step count, at one point. Where the step cannot be a graph, it runs eagerly and says why once.
+ * in tfjs) to get all of them, and Adam's step count, at one point. Where the step cannot be a
+ * graph, it runs eagerly and says why once.
  */
 export function compileTrainStep(
   model: tf.LayersModel,
