@@ -16,6 +16,14 @@
 //        in `inputs` are tensors already in the graph; returns TensorFlow's inferred dtype and
 //        shape of each of `outputs`, -1 for an unknown dimension, null for an unknown rank)
 //   shapeGraphDelete(id)
+//
+// Patch level 4: feeds and fetches are tfjs tensors without copies. A feed's data may be the
+// binding's id of a tfjs tensor instead of a typed array (the session reads its buffer), and with
+// asTensors graphSessionRun returns each fetch as a new tfjs tensor, { id, shape, dtype } as
+// executeOp gives, instead of a copy in a typed array:
+//   graphSessionRun(id, feedNames, feedTypes, feedShapes, feedData: (TypedArray | number)[],
+//                   fetchNames, targetNames, asTensors: boolean)
+// TFJSBackend gets two accessors for this (BACKEND_ACCESSORS, in tfjs_backend.h).
 
 /** Inserted before InitTFNodeJSBinding. */
 export const GRAPH_FUNCTIONS = `
@@ -187,11 +195,74 @@ static napi_value UnetTensorToJS(napi_env env, TF_Tensor *tensor) {
   return object;
 }
 
-static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
-  napi_value args[7];
-  int32_t id = 0;
-  if (!UnetArgsWithId(env, info, 7, args, unet_sessions, "graphSessionRun: no such session", &id))
+static void UnetReleaseFed(void *data, size_t bytes, void *resolved) {
+  TF_DeleteTensor(static_cast<TF_Tensor *>(resolved));
+}
+
+// One feed as a TF_Tensor of the given type and shape: a copy of a typed array's bytes, or a tfjs
+// tensor's own buffer (a number: the binding's id for it; resolving it copies only off the CPU).
+// Throws and returns nullptr when the data does not fit.
+static TF_Tensor *UnetFeed(napi_env env, const std::string &name, TF_DataType type,
+                           const std::vector<int64_t> &shape, napi_value value) {
+  size_t bytes = TF_DataTypeSize(type);
+  for (int64_t size : shape) bytes *= static_cast<size_t>(size);
+  std::string wrong = "graphSessionRun: feed " + name + " has the wrong size or dtype";
+  napi_valuetype kind;
+  napi_typeof(env, value, &kind);
+  if (kind == napi_number) {
+    int32_t tensor_id = 0;
+    napi_get_value_int32(env, value, &tensor_id);
+    TFE_TensorHandle *handle = GetTFJSBackend(env)->UnetHandle(tensor_id);
+    if (handle == nullptr) {
+      napi_throw_error(env, nullptr, ("graphSessionRun: feed " + name + ": no tfjs tensor " +
+                                      std::to_string(tensor_id)).c_str());
+      return nullptr;
+    }
+    TF_Status *status = TF_NewStatus();
+    TF_Tensor *resolved = TFE_TensorHandleResolve(handle, status);
+    bool failed = UnetFailed(env, status, ("graphSessionRun: feed " + name).c_str());
+    TF_DeleteStatus(status);
+    if (failed) return nullptr;
+    if (TF_TensorType(resolved) != type || TF_TensorByteSize(resolved) != bytes) {
+      TF_DeleteTensor(resolved);
+      napi_throw_error(env, nullptr, wrong.c_str());
+      return nullptr;
+    }
+    // The feed's shape over the tfjs tensor's buffer (tfjs may reshape without a new handle).
+    return TF_NewTensor(type, shape.data(), static_cast<int>(shape.size()),
+                        TF_TensorData(resolved), bytes, UnetReleaseFed, resolved);
+  }
+  void *data;
+  size_t given;
+  if (!UnetBytes(env, value, &data, &given)) return nullptr;
+  if (given != bytes) {
+    napi_throw_error(env, nullptr, wrong.c_str());
     return nullptr;
+  }
+  TF_Tensor *tensor =
+      TF_AllocateTensor(type, shape.data(), static_cast<int>(shape.size()), bytes);
+  if (bytes > 0) memcpy(TF_TensorData(tensor), data, bytes);
+  return tensor;
+}
+
+// A fetched tensor as a new tfjs tensor ({ id, shape, dtype }), as RunSavedModel gives them.
+static napi_value UnetTensorToTfjs(napi_env env, TF_Tensor *tensor) {
+  TF_Status *status = TF_NewStatus();
+  TFE_TensorHandle *handle = TFE_NewTensorHandle(tensor, status);
+  napi_value info = nullptr;
+  if (!UnetFailed(env, status, "graphSessionRun: fetch"))
+    info = GetTFJSBackend(env)->UnetTensorInfo(env, handle);
+  TF_DeleteStatus(status);
+  return info;
+}
+
+static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
+  napi_value args[8];
+  int32_t id = 0;
+  if (!UnetArgsWithId(env, info, 8, args, unet_sessions, "graphSessionRun: no such session", &id))
+    return nullptr;
+  bool as_tensors = false;
+  napi_get_value_bool(env, args[7], &as_tensors);
   UnetGraphSession &s = unet_sessions[id];
   std::vector<TF_Output> inputs, outputs;
   std::vector<TF_Tensor *> input_values;
@@ -201,28 +272,22 @@ static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; ok && i < feeds; ++i) {
     std::string name;
     int32_t type;
-    void *data;
-    size_t bytes;
     TF_Output output;
     napi_value dims = UnetElement(env, args[3], i);
     ok = UnetString(env, UnetElement(env, args[1], i), name) &&
          napi_get_value_int32(env, UnetElement(env, args[2], i), &type) == napi_ok &&
-         UnetBytes(env, UnetElement(env, args[4], i), &data, &bytes) &&
          UnetOutput(env, s.graph, name, &output);
     if (!ok) break;
     uint32_t rank = UnetLength(env, dims);
     std::vector<int64_t> shape(rank);
     for (uint32_t d = 0; d < rank; ++d)
       napi_get_value_int64(env, UnetElement(env, dims, d), &shape[d]);
-    TF_Tensor *tensor = TF_AllocateTensor(static_cast<TF_DataType>(type), shape.data(),
-                                          static_cast<int>(rank), bytes);
-    if (tensor == nullptr || TF_TensorByteSize(tensor) != bytes) {
-      if (tensor) TF_DeleteTensor(tensor);
-      napi_throw_error(env, nullptr, ("graphSessionRun: feed " + name + " has the wrong size").c_str());
+    TF_Tensor *tensor = UnetFeed(env, name, static_cast<TF_DataType>(type), shape,
+                                 UnetElement(env, args[4], i));
+    if (tensor == nullptr) {
       ok = false;
       break;
     }
-    if (bytes > 0) memcpy(TF_TensorData(tensor), data, bytes);
     inputs.push_back(output);
     input_values.push_back(tensor);
   }
@@ -251,7 +316,9 @@ static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
     if (!UnetFailed(env, status, "TF_SessionRun")) {
       napi_create_array_with_length(env, outputs.size(), &result);
       for (size_t i = 0; i < outputs.size(); ++i)
-        napi_set_element(env, result, i, UnetTensorToJS(env, output_values[i]));
+        napi_set_element(env, result, i,
+                         as_tensors ? UnetTensorToTfjs(env, output_values[i])
+                                    : UnetTensorToJS(env, output_values[i]));
     }
     for (TF_Tensor *t : output_values)
       if (t) TF_DeleteTensor(t);
@@ -376,6 +443,18 @@ static void UnetDefineGraphFunctions(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, 6, properties);
 }
 
+`;
+
+/** Inserted in TFJSBackend's public part (tfjs_backend.h), for the level-4 feeds and fetches. */
+export const BACKEND_ACCESSORS = `  // @unet patch: graph sessions feed from and fetch into tfjs tensors (level 4).
+  TFE_TensorHandle *UnetHandle(int32_t tensor_id) {
+    auto found = tfe_handle_map_.find(tensor_id);
+    return found == tfe_handle_map_.end() ? nullptr : found->second;
+  }
+  // Keeps the handle as a new tensor; returns { id, shape, dtype } as executeOp does.
+  napi_value UnetTensorInfo(napi_env env, TFE_TensorHandle *handle) {
+    return GenerateOutputTensorInfo(env, handle);
+  }
 `;
 
 /** Inserted after the patch-level export in InitTFNodeJSBinding. */

@@ -6,14 +6,16 @@
 //    binding-graph.mjs), so a whole training step runs as one TensorFlow graph.
 // 3: shape graphs (shapeGraphCreate / shapeGraphAdd / shapeGraphDelete), TensorFlow's shape
 //    inference for recording a step without running it.
+// 4: graph sessions feed from tfjs tensors and fetch into new ones without copies (two accessors
+//    on TFJSBackend, which keeps its tensor handles private).
 // The binding exports UNET_PATCH_LEVEL so that code can ask for them.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { GRAPH_EXPORTS, GRAPH_FUNCTIONS } from './binding-graph.mjs';
+import { BACKEND_ACCESSORS, GRAPH_EXPORTS, GRAPH_FUNCTIONS } from './binding-graph.mjs';
 
 /** Raise when an edit is added; a binding reporting less is rebuilt. */
-export const BINDING_PATCH_LEVEL = 3;
+export const BINDING_PATCH_LEVEL = 4;
 
 const MARKER = '@unet patch';
 
@@ -62,6 +64,11 @@ const TYPE_LIST = listBranch(
 const EDITS = [
   { file: 'binding/tfjs_backend.cc', anchor: '    case TF_ATTR_STRING: {\n', text: STRING_LIST },
   { file: 'binding/tfjs_backend.cc', anchor: '    case TF_ATTR_TYPE: {\n', text: TYPE_LIST },
+  {
+    file: 'binding/tfjs_backend.h',
+    anchor: '  napi_value GetNumOfTensors(napi_env env);\n',
+    text: BACKEND_ACCESSORS,
+  },
   {
     file: 'binding/tfjs_binding.cc',
     anchor: '  EXPORT_INT_PROPERTY(TF_ATTR_SHAPE);\n',

@@ -22,6 +22,14 @@ const BACKEND_CC = `void AssignOpAttr(napi_env env, TFE_Op *tfe_op, napi_value a
   }
 }
 `;
+const BACKEND_H = `class TFJSBackend {
+ public:
+  napi_value GetNumOfTensors(napi_env env);
+
+ private:
+  std::unordered_map<int32_t, TFE_TensorHandle *> tfe_handle_map_;
+};
+`;
 const BINDING_CC = `static napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {
   EXPORT_INT_PROPERTY(TF_ATTR_TYPE);
   EXPORT_INT_PROPERTY(TF_ATTR_SHAPE);
@@ -36,6 +44,7 @@ function fixture(backend = BACKEND_CC): string {
   fs.mkdirSync(path.join(dir, 'binding'));
   fs.writeFileSync(path.join(dir, 'binding', 'tfjs_backend.cc'), backend);
   fs.writeFileSync(path.join(dir, 'binding', 'tfjs_binding.cc'), BINDING_CC);
+  fs.writeFileSync(path.join(dir, 'binding', 'tfjs_backend.h'), BACKEND_H);
   return dir;
 }
 const read = (dir: string, file: string) =>
@@ -68,6 +77,12 @@ describe("patchBindingSources (unet-setup-tensorflow's edits to tfjs-node's bind
       binding.indexOf('static napi_value InitTFNodeJSBinding('),
     );
     expect(binding).toContain('UnetDefineGraphFunctions(env, exports);');
+    // Level 4: the handle accessors sit in TFJSBackend's public part.
+    const header = read(dir, 'tfjs_backend.h');
+    expect(header.indexOf('TFE_TensorHandle *UnetHandle(int32_t tensor_id)')).toBeGreaterThan(
+      header.indexOf(' public:'),
+    );
+    expect(header.indexOf('napi_value UnetTensorInfo(')).toBeLessThan(header.indexOf(' private:'));
     expect(
       backend.startsWith(`// @unet patch level ${BINDING_PATCH_LEVEL} (${BINDING_PATCH_ID})\n`),
     ).toBe(true);

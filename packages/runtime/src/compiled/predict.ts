@@ -71,7 +71,7 @@ class Predict implements CompiledPredict {
     }
     const { session, graph, agreed } = compiled;
     const sent = sendChangedVariables(session, graph, this.variables, agreed);
-    if (sent.size > 0 && graph.castTargets.length > 0) {
+    if (sent > 0 && graph.castTargets.length > 0) {
       try {
         session.run([], [], graph.castTargets);
       } catch (error) {
@@ -79,8 +79,8 @@ class Predict implements CompiledPredict {
         throw error;
       }
     }
-    const [out] = session.run([feedOf('x', x)], graph.fetchNames);
-    return tf.tensor(out!.data as Float32Array, out!.shape);
+    const [out] = session.runToTensors([feedOf('x', x)], graph.fetchNames);
+    return nodeBackend()!.createOutputTensor(out!);
   }
 
   private compile(x: tf.Tensor): Compiled | string {

@@ -25,15 +25,17 @@ export interface Binding {
   tensorDataSync(id: number): ArrayLike<number>;
   deleteTensor(id: number): void;
   graphSessionCreate?(graphDef: Uint8Array, config: Uint8Array, xla?: boolean): number;
+  /** feedData: typed arrays, or the binding's ids of tfjs tensors; asTensors: fetch as new ones. */
   graphSessionRun?(
     id: number,
     feedNames: string[],
     feedTypes: number[],
     feedShapes: number[][],
-    feedData: ArrayBufferView[],
+    feedData: (ArrayBufferView | number)[],
     fetchNames: string[],
     targetNames: string[],
-  ): { dtype: number; shape: number[]; data: ArrayLike<number> }[];
+    asTensors: boolean,
+  ): ({ dtype: number; shape: number[]; data: ArrayLike<number> } | TensorMeta)[];
   graphSessionDelete?(id: number): void;
   shapeGraphCreate?(): number;
   shapeGraphAdd?(
@@ -63,6 +65,8 @@ export interface NodeBackend {
     get(dataId: object): { id: number; values: unknown; refCount: number } | undefined;
   };
   getInputTensorIds(tensors: tf.Tensor[]): number[];
+  /** A tfjs tensor over a binding tensor (executeOp's outputs), owning it. */
+  createOutputTensor(meta: TensorMeta): tf.Tensor;
   disposeData(dataId: object, force?: boolean): boolean;
 }
 

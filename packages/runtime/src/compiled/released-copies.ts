@@ -1,11 +1,13 @@
 // tfjs's own copies of the variables a compiled step updates are stale between syncs, yet as
-// large as the weights and optimizer state together (0.37 GB on the paper preset). After each
-// step they are released, and fetched back from the session, under the same tensor, when
-// anything reads one (an op, dataSync, a clone): tfjs sees its tensors with the session's values.
+// large as the weights and optimizer state together (0.37 GB on the paper preset). Once the
+// session has them they are released, and fetched back from the session, under the same tensor,
+// when anything reads one (an op, dataSync, a clone): tfjs sees its tensors with the session's
+// values. A fetch is a binding tensor over TensorFlow's buffer, not a copy in JavaScript.
 import type * as tf from '@tensorflow/tfjs';
 import type { NodeBackend } from './recorder.js';
 
-type Fetch = () => ArrayLike<number>;
+/** Makes a binding tensor holding the value; returns its id. */
+type Fetch = () => number;
 
 /** Per backend: released dataId -> how to fetch its value back. */
 const tables = new WeakMap<object, WeakMap<object, Fetch>>();
@@ -23,9 +25,9 @@ function tableOf(backend: NodeBackend): WeakMap<object, Fetch> {
     const data = get(dataId);
     if (fetch && data) {
       // Fetched first: a fetch that throws leaves the tensor released, to be fetched again.
-      const values = fetch();
+      const id = fetch();
       table.delete(dataId);
-      data.values = values;
+      data.id = id;
     }
     return data;
   };

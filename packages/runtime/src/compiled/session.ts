@@ -1,12 +1,14 @@
-// A TensorFlow graph and its session, held by the binding (patch level 2).
+// A TensorFlow graph and its session, held by the binding (patch level 2, with level 4's feeds
+// and fetches that are tfjs tensors).
 import { encodeConfig, encodeGraphDef, type NodeDef, type SessionConfig } from './proto.js';
-import type { Binding } from './recorder.js';
+import type { Binding, TensorMeta } from './recorder.js';
 
 export interface Feed {
   name: string;
   dtype: number;
   shape: number[];
-  data: ArrayBufferView;
+  /** The values, or the binding's id of a tfjs tensor: the session then reads its own buffer. */
+  data: ArrayBufferView | number;
 }
 
 export interface Fetched {
@@ -15,13 +17,13 @@ export interface Fetched {
   data: ArrayLike<number>;
 }
 
-/** The binding level that has graph sessions. */
-export const GRAPH_PATCH_LEVEL = 2;
+/** The binding level whose graph sessions feed from and fetch into tfjs tensors. */
+export const GRAPH_PATCH_LEVEL = 4;
 
 export function graphSupport(binding: Binding): string | undefined {
   if ((binding.UNET_PATCH_LEVEL ?? 0) >= GRAPH_PATCH_LEVEL && binding.graphSessionCreate)
     return undefined;
-  return `the tfjs-node binding lacks graph sessions (patch level ${binding.UNET_PATCH_LEVEL ?? 0} < ${GRAPH_PATCH_LEVEL}; rerun unet-setup-tensorflow)`;
+  return `the tfjs-node binding lacks graph sessions that take tfjs tensors (patch level ${binding.UNET_PATCH_LEVEL ?? 0} < ${GRAPH_PATCH_LEVEL}; rerun unet-setup-tensorflow)`;
 }
 
 /**
@@ -68,11 +70,33 @@ export class GraphSession {
     );
   }
 
+  /** Runs `targets` and returns `fetches` as copies in typed arrays. */
   run(
     feeds: readonly Feed[],
     fetches: readonly string[],
     targets: readonly string[] = [],
   ): Fetched[] {
+    return this.call(feeds, fetches, targets, false) as Fetched[];
+  }
+
+  /**
+   * Runs `targets` and returns `fetches` as new binding tensors holding TensorFlow's buffers (no
+   * copy): make tfjs tensors of them (NodeBackend.createOutputTensor), or delete them.
+   */
+  runToTensors(
+    feeds: readonly Feed[],
+    fetches: readonly string[],
+    targets: readonly string[] = [],
+  ): TensorMeta[] {
+    return this.call(feeds, fetches, targets, true) as TensorMeta[];
+  }
+
+  private call(
+    feeds: readonly Feed[],
+    fetches: readonly string[],
+    targets: readonly string[],
+    asTensors: boolean,
+  ): (Fetched | TensorMeta)[] {
     if (this.id === null) throw new Error('the graph session was disposed');
     return this.binding.graphSessionRun!(
       this.id,
@@ -82,6 +106,7 @@ export class GraphSession {
       feeds.map((f) => f.data),
       [...fetches],
       [...targets],
+      asTensors,
     );
   }
 

@@ -157,9 +157,9 @@ class TrainStep implements CompiledTrainStep {
     try {
       return this.run(x, y);
     } catch (error) {
-      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode): the copies
-      // released before it fetch the values sent, so tfjs gets the state from before this step;
-      // the session goes and eager takes over.
+      // A graph TensorFlow imports but cannot run (a kernel missing in graph mode fails before
+      // any op runs): the copies released before it fetch the values sent, still the session's,
+      // so tfjs gets the state from before this step; the session goes and eager takes over.
       this.fetchReleasedCopies();
       (this.session as GraphSession | null)?.dispose();
       this.session = null;
@@ -229,17 +229,15 @@ class TrainStep implements CompiledTrainStep {
       });
     }
     // tfjs's copies go before the step, so TensorFlow's pool does not grow around them; until the
-    // step has run, a read (or a fallback to eager) gets the values just sent.
-    const sent = sendChangedVariables(this.session!, graph, this.variables, this.agreed);
-    this.releaseStaleCopies(sent);
+    // step has run, a read (or a fallback to eager) fetches the values just sent.
+    sendChangedVariables(this.session!, graph, this.variables, this.agreed);
+    this.releaseStaleCopies();
     const out = this.session!.run(
       feeds,
       graph.fetchNames,
       graph.stepTarget ? [graph.stepTarget] : [],
     );
     this.dirty = true;
-    // The values just sent are stale now: their copies fetch from the session from here on.
-    if (sent.size > 0) this.releaseStaleCopies();
     this.compiledSteps++;
     this.pendingIterations++;
     return out.map((o) => Number(o.data[0]));
@@ -381,40 +379,42 @@ class TrainStep implements CompiledTrainStep {
   }
 
   /**
-   * Frees tfjs's copies of the variables the step updates, to be fetched back when something
-   * reads one: from `sent` (values sent before a step) where given, else from the session.
+   * Frees tfjs's copies of the variables the step updates and the session has, to be fetched
+   * from the session when something reads one.
    */
-  private releaseStaleCopies(sent?: ReadonlyMap<number, ArrayBufferView>): void {
+  private releaseStaleCopies(): void {
     const backend = nodeBackend()!;
     const session = this.session!;
     const { readNames } = this.graph!;
     this.variables.forEach((v, i) => {
-      if (!this.updated[i] || v.dataId !== this.agreed[i]) return;
-      const value = sent?.get(i);
-      const fetch = value
-        ? () => value as unknown as ArrayLike<number>
-        : () => session.run([], [readNames[i]!])[0]!.data;
-      releaseCopy(backend, v, fetch);
+      if (!this.updated[i] || v.dataId !== this.agreed[i] || isReleased(backend, v)) return;
+      releaseCopy(backend, v, () => session.runToTensors([], [readNames[i]!])[0]!.id);
     });
   }
 
-  /** Fetches the released copies back now (before the session they may fetch from goes). */
+  /** Fetches the released copies back now (before the session they fetch from goes). */
   private fetchReleasedCopies(): void {
     const backend = nodeBackend()!;
-    for (const v of this.variables) if (isReleased(backend, v)) v.dataSync();
+    for (const v of this.variables) if (isReleased(backend, v)) backend.tensorMap.get(v.dataId);
   }
 
   sync(): void {
     if (!this.session || !this.dirty) return;
-    const values = this.session.run([], this.graph!.readNames);
+    const backend = nodeBackend()!;
+    // A variable tfjs wrote since the last agreement (setWeights, batch-norm recalibration) has
+    // the newer value: run() sends it before the next step.
+    const synced = this.variables.flatMap((v, i) => (v.dataId === this.agreed[i] ? [i] : []));
+    const fetched = this.session.runToTensors(
+      [],
+      synced.map((i) => this.graph!.readNames[i]!),
+    );
     tf.tidy(() => {
-      this.variables.forEach((v, i) => {
-        // tfjs wrote this one since the last agreement (setWeights, batch-norm recalibration):
-        // its value is the newer one, and run() sends it before the next step.
-        if (v.dataId !== this.agreed[i]) return;
-        // A new tensor, not the released one refilled: whoever tracks tensors by id (a compiled
-        // predict) sees the change. Disposing a released tensor fetches nothing.
-        v.assign(tf.tensor(values[i]!.data as Float32Array, v.shape, v.dtype));
+      synced.forEach((i, k) => {
+        const v = this.variables[i]!;
+        // A new tensor over the session's buffer, not the released one refilled: whoever tracks
+        // tensors by id (a compiled predict) sees the change. Disposing a released tensor fetches
+        // nothing.
+        v.assign(backend.createOutputTensor(fetched[k]!) as tf.Tensor);
         this.agreed[i] = v.dataId;
       });
     });
