@@ -23,6 +23,9 @@ const { values } = parseArgs({
     'warmup-steps': { type: 'string', default: '2' },
     steps: { type: 'string', default: '10' },
     'infer-batches': { type: 'string', default: '10' },
+    // As keras/throughput.py's --infer-warmup: untimed inference batches first (the first also
+    // compiles the predict graph).
+    'infer-warmup': { type: 'string', default: '2' },
     compile: { type: 'string', default: 'off' },
   },
 });
@@ -83,7 +86,9 @@ let start = process.hrtime.bigint();
 for (let i = 0; i < steps; i++) await trainStep();
 const trainSeconds = Number(process.hrtime.bigint() - start) / 1e9;
 
-tf.tidy(() => predictBatch()).dispose(); // warm the inference path (builds the compiled graph)
+// Warm the inference path (the first call builds the compiled graph).
+const inferWarmup = Math.max(Number(values['infer-warmup']), 1);
+for (let i = 0; i < inferWarmup; i++) tf.tidy(() => predictBatch()).dispose();
 const inferBatches = Number(values['infer-batches']);
 start = process.hrtime.bigint();
 for (let i = 0; i < inferBatches; i++) {
@@ -112,5 +117,6 @@ console.log(
     warmup_steps: warmup,
     steps,
     infer_batches: inferBatches,
+    infer_warmup: inferWarmup,
   }),
 );
