@@ -28,6 +28,8 @@ def main():
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--mode", choices=("train", "infer"), default="train")
     p.add_argument("--top", type=int, default=25)
+    p.add_argument("--policy", choices=("float32", "mixed_bfloat16"), default="float32",
+                   help="Keras dtype policy (mixed_bfloat16: the twin of the compiled bf16 step)")
     args = p.parse_args()
     common.configure_tf_env(0)
 
@@ -40,6 +42,7 @@ def main():
     shape = (args.batch_size, args.size, args.size, 3)
     x = tf.convert_to_tensor(rng.random(shape, dtype=np.float32) * np.float32(common.INPUT_SCALE[args.model]))
     y = tf.convert_to_tensor((rng.random(shape[:3] + (1,)) < 0.5).astype(np.float32))
+    keras.mixed_precision.set_global_policy(args.policy)
     model = common.build_preset(args.model, args.size, 3, 1)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
 
@@ -72,7 +75,7 @@ def main():
                     op = name.rsplit(":", 1)[1]
                     totals[op][0] += 1
                     totals[op][1] += event.duration_ps / 1e9
-    print(f"{args.model} @{args.size} batch {args.batch_size} {args.mode}: {step_ms:.1f} ms per step unprofiled")
+    print(f"{args.model} @{args.size} batch {args.batch_size} {args.mode} ({args.policy}): {step_ms:.1f} ms per step unprofiled")
     print(f"{'op type':40s} {'calls':>6s} {'ms':>8s}")
     for op, (calls, ms) in sorted(totals.items(), key=lambda kv: -kv[1][1])[: args.top]:
         print(f"{op:40s} {calls:6d} {ms:8.1f}")
