@@ -6,7 +6,8 @@
 //   graphSessionCreate(graphDef: Uint8Array, config: Uint8Array, xla?: boolean) -> id
 //   graphSessionRun(id, feedNames: string[], feedTypes: number[], feedShapes: number[][],
 //                   feedData: TypedArray[], fetchNames: string[], targetNames: string[])
-//     -> { dtype, shape, data: TypedArray }[]     (names are "node:output")
+//     -> { dtype, shape, data: TypedArray }[]     (names are "node:output"; level 4 adds an
+//                                                  eighth argument and tensor ids, see below)
 //   graphSessionDelete(id)
 //
 // Patch level 3: a shape oracle, so a step can be recorded without running it (symbolic.ts):
@@ -204,9 +205,16 @@ static void UnetReleaseFed(void *data, size_t bytes, void *resolved) {
 // Throws and returns nullptr when the data does not fit.
 static TF_Tensor *UnetFeed(napi_env env, const std::string &name, TF_DataType type,
                            const std::vector<int64_t> &shape, napi_value value) {
-  size_t bytes = TF_DataTypeSize(type);
-  for (int64_t size : shape) bytes *= static_cast<size_t>(size);
   std::string wrong = "graphSessionRun: feed " + name + " has the wrong size or dtype";
+  size_t bytes = TF_DataTypeSize(type);
+  for (int64_t size : shape) {
+    // TensorFlow aborts the process on a negative dimension.
+    if (size < 0) {
+      napi_throw_error(env, nullptr, ("graphSessionRun: feed " + name + " has a negative dimension").c_str());
+      return nullptr;
+    }
+    bytes *= static_cast<size_t>(size);
+  }
   napi_valuetype kind;
   napi_typeof(env, value, &kind);
   if (kind == napi_number) {
@@ -229,8 +237,11 @@ static TF_Tensor *UnetFeed(napi_env env, const std::string &name, TF_DataType ty
       return nullptr;
     }
     // The feed's shape over the tfjs tensor's buffer (tfjs may reshape without a new handle).
-    return TF_NewTensor(type, shape.data(), static_cast<int>(shape.size()),
-                        TF_TensorData(resolved), bytes, UnetReleaseFed, resolved);
+    // TF_NewTensor releases resolved itself when it fails.
+    TF_Tensor *fed = TF_NewTensor(type, shape.data(), static_cast<int>(shape.size()),
+                                  TF_TensorData(resolved), bytes, UnetReleaseFed, resolved);
+    if (fed == nullptr) napi_throw_error(env, nullptr, wrong.c_str());
+    return fed;
   }
   void *data;
   size_t given;
@@ -241,28 +252,48 @@ static TF_Tensor *UnetFeed(napi_env env, const std::string &name, TF_DataType ty
   }
   TF_Tensor *tensor =
       TF_AllocateTensor(type, shape.data(), static_cast<int>(shape.size()), bytes);
+  if (tensor == nullptr) {
+    napi_throw_error(env, nullptr, wrong.c_str());
+    return nullptr;
+  }
   if (bytes > 0) memcpy(TF_TensorData(tensor), data, bytes);
   return tensor;
 }
 
-// A fetched tensor as a new tfjs tensor ({ id, shape, dtype }), as RunSavedModel gives them.
-static napi_value UnetTensorToTfjs(napi_env env, TF_Tensor *tensor) {
+// The fetched tensors as new tfjs tensors ({ id, shape, dtype }), as RunSavedModel gives them.
+// None is made unless all can be: a tensor made and not returned would never be freed.
+static napi_value UnetTensorsToTfjs(napi_env env, const std::vector<TF_Tensor *> &tensors) {
+  std::vector<TFE_TensorHandle *> handles;
   TF_Status *status = TF_NewStatus();
-  TFE_TensorHandle *handle = TFE_NewTensorHandle(tensor, status);
-  napi_value info = nullptr;
-  if (!UnetFailed(env, status, "graphSessionRun: fetch"))
-    info = GetTFJSBackend(env)->UnetTensorInfo(env, handle);
+  for (TF_Tensor *tensor : tensors) {
+    TFE_TensorHandle *handle = TFE_NewTensorHandle(tensor, status);
+    if (TF_GetCode(status) != TF_OK) break;
+    handles.push_back(handle);
+  }
+  napi_value result = nullptr;
+  if (handles.size() < tensors.size()) {
+    UnetFailed(env, status, "graphSessionRun: fetch");
+    for (TFE_TensorHandle *handle : handles) TFE_DeleteTensorHandle(handle);
+  } else {
+    TFJSBackend *backend = GetTFJSBackend(env);
+    napi_create_array_with_length(env, handles.size(), &result);
+    for (size_t i = 0; i < handles.size(); ++i)
+      napi_set_element(env, result, i, backend->UnetTensorInfo(env, handles[i]));
+  }
   TF_DeleteStatus(status);
-  return info;
+  return result;
 }
 
 static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
   napi_value args[8];
+  size_t argc = 8;
+  // asTensors (the eighth) may be left out: missing arguments read as undefined.
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
   int32_t id = 0;
-  if (!UnetArgsWithId(env, info, 8, args, unet_sessions, "graphSessionRun: no such session", &id))
+  if (!UnetArgsWithId(env, info, 7, args, unet_sessions, "graphSessionRun: no such session", &id))
     return nullptr;
   bool as_tensors = false;
-  napi_get_value_bool(env, args[7], &as_tensors);
+  if (argc >= 8) napi_get_value_bool(env, args[7], &as_tensors);
   UnetGraphSession &s = unet_sessions[id];
   std::vector<TF_Output> inputs, outputs;
   std::vector<TF_Tensor *> input_values;
@@ -314,11 +345,13 @@ static napi_value GraphSessionRun(napi_env env, napi_callback_info info) {
                   static_cast<int>(outputs.size()), targets.data(),
                   static_cast<int>(targets.size()), nullptr, status);
     if (!UnetFailed(env, status, "TF_SessionRun")) {
-      napi_create_array_with_length(env, outputs.size(), &result);
-      for (size_t i = 0; i < outputs.size(); ++i)
-        napi_set_element(env, result, i,
-                         as_tensors ? UnetTensorToTfjs(env, output_values[i])
-                                    : UnetTensorToJS(env, output_values[i]));
+      if (as_tensors) {
+        result = UnetTensorsToTfjs(env, output_values);
+      } else {
+        napi_create_array_with_length(env, outputs.size(), &result);
+        for (size_t i = 0; i < outputs.size(); ++i)
+          napi_set_element(env, result, i, UnetTensorToJS(env, output_values[i]));
+      }
     }
     for (TF_Tensor *t : output_values)
       if (t) TF_DeleteTensor(t);

@@ -18,7 +18,7 @@ export interface TensorMeta {
   dtype: number;
 }
 
-/** The tfjs-node binding, with the level-2 graph functions of our patch. */
+/** The tfjs-node binding, with the graph functions of our patch (levels 2-4). */
 export interface Binding {
   executeOp(name: string, attrs: BindingAttr[], inputs: number[], numOutputs: number): TensorMeta[];
   createTensor(shape: number[], dtype: number, values: ArrayLike<number> | unknown[]): number;

@@ -108,9 +108,19 @@ describe('GraphSession feeds and fetches as tfjs tensors (binding level 4)', () 
     });
     expect(() => session.run([feed([4])], ['y:0'])).toThrow(/feed x has the wrong size or dtype/);
     expect(() => session.run([feed([3], DT.int32)], ['y:0'])).toThrow(/feed x has the wrong/);
+    expect(() => session.run([feed([-1, -3])], ['y:0'])).toThrow(/feed x has a negative dimension/);
     x.dispose();
     expect(() => session.run([feed([3])], ['y:0'])).toThrow(
       new RegExp(`feed x: no tfjs tensor ${id}`),
     );
+  });
+
+  it('answers a level-2 call (seven arguments) with copies, as before level 4', () => {
+    session = new GraphSession(backend.binding, nodes, {});
+    const id = (session as unknown as { id: number }).id;
+    const [out] = backend.binding.graphSessionRun!(
+      ...([id, ['x'], [DT.float], [[2]], [new Float32Array([1, 2])], ['y:0'], []] as const),
+    ) as unknown as { data: Float32Array }[];
+    expect(Array.from(out!.data)).toEqual([2, 4]);
   });
 });

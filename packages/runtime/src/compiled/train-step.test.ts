@@ -78,3 +78,29 @@ describe.each(['dsb2018', 'satellite'] as const)('compileTrainStep on the %s pre
     },
   );
 });
+
+describe('compileTrainStep sync', () => {
+  it('keeps what tfjs wrote to every variable since the last step, fetching nothing', () => {
+    const m = model('satellite');
+    const [x, y] = batch(7);
+    const step = compileTrainStep(m, { log: () => {} });
+    step.trainOnBatch(x, y);
+    step.trainOnBatch(x, y);
+    expect(step.compiledSteps).toBeGreaterThan(0);
+    // tfjs writes every variable the step holds (optimizer state included), as a resume that
+    // restores all of them would: sync has nothing to fetch and must keep tfjs's values.
+    const engine = tf.engine() as unknown as { registeredVariables: Record<string, tf.Variable> };
+    for (const v of Object.values(engine.registeredVariables)) {
+      const copy = tf.tidy(() => v.add(0));
+      v.assign(copy);
+      copy.dispose();
+    }
+    const wanted = m.getWeights().map((w) => tf.tidy(() => w.add(1)));
+    m.setWeights(wanted);
+    step.sync();
+    expect(weightDifference(m.getWeights(), wanted).max).toBe(0);
+    step.dispose();
+    tf.dispose([x, y, ...wanted]);
+    m.dispose();
+  });
+});

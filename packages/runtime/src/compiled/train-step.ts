@@ -160,13 +160,17 @@ class TrainStep implements CompiledTrainStep {
       // A graph TensorFlow imports but cannot run (a kernel missing in graph mode fails before
       // any op runs): the copies released before it fetch the values sent, still the session's,
       // so tfjs gets the state from before this step; the session goes and eager takes over.
-      this.fetchReleasedCopies();
-      (this.session as GraphSession | null)?.dispose();
-      this.session = null;
-      this.dirty = false;
-      this.pendingIterations = 0;
-      this.compiledSteps = 0;
-      this.fallBack(describeError(error, this.graph?.nodes));
+      // (A step that fails midway, out of memory, may have assigned some of its updates.)
+      try {
+        this.fetchReleasedCopies();
+      } finally {
+        (this.session as GraphSession | null)?.dispose();
+        this.session = null;
+        this.dirty = false;
+        this.pendingIterations = 0;
+        this.compiledSteps = 0;
+        this.fallBack(describeError(error, this.graph?.nodes));
+      }
       return this.eager(x, y);
     }
   }
@@ -404,17 +408,17 @@ class TrainStep implements CompiledTrainStep {
     // A variable tfjs wrote since the last agreement (setWeights, batch-norm recalibration) has
     // the newer value: run() sends it before the next step.
     const synced = this.variables.flatMap((v, i) => (v.dataId === this.agreed[i] ? [i] : []));
-    const fetched = this.session.runToTensors(
-      [],
-      synced.map((i) => this.graph!.readNames[i]!),
-    );
+    const names = synced.map((i) => this.graph!.readNames[i]!);
+    const fetched = names.length > 0 ? this.session.runToTensors([], names) : [];
     tf.tidy(() => {
+      // Every fetch a tfjs tensor first, so that none is left unowned if an assign throws.
+      const values = fetched.map((meta) => backend.createOutputTensor(meta));
       synced.forEach((i, k) => {
         const v = this.variables[i]!;
         // A new tensor over the session's buffer, not the released one refilled: whoever tracks
         // tensors by id (a compiled predict) sees the change. Disposing a released tensor fetches
         // nothing.
-        v.assign(backend.createOutputTensor(fetched[k]!) as tf.Tensor);
+        v.assign(values[k]!);
         this.agreed[i] = v.dataId;
       });
     });
@@ -435,7 +439,7 @@ class TrainStep implements CompiledTrainStep {
 
 /**
  * Compiles `model`'s training step into one TensorFlow graph (tfjs-node backend, binding patch
- * level 2). With binding level 3 the first step makes the optimizer's state, records the ops
+ * level 4). With binding level 3 the first step makes the optimizer's state, records the ops
  * tfjs would run without running them (TensorFlow infers the shapes) and runs as the graph's
  * first step; otherwise (or `recording: 'run'`) the first step runs eagerly and the second
  * records as it runs. Every step after is one session call. The learning rate
