@@ -34,7 +34,7 @@ export interface Binding {
     feedData: (ArrayBufferView | number)[],
     fetchNames: string[],
     targetNames: string[],
-    asTensors: boolean,
+    asTensors?: boolean,
   ): ({ dtype: number; shape: number[]; data: ArrayLike<number> } | TensorMeta)[];
   graphSessionDelete?(id: number): void;
   shapeGraphCreate?(): number;

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { DT, type NodeDef } from './proto.js';
 import { type NodeBackend, nodeBackend, tensorId } from './recorder.js';
-import { GraphSession } from './session.js';
+import { type Fetched, GraphSession } from './session.js';
 import { feedOf } from './session-feeds.js';
 
 const F = { type: DT.float };
@@ -119,8 +119,14 @@ describe('GraphSession feeds and fetches as tfjs tensors (binding level 4)', () 
     session = new GraphSession(backend.binding, nodes, {});
     const id = (session as unknown as { id: number }).id;
     const [out] = backend.binding.graphSessionRun!(
-      ...([id, ['x'], [DT.float], [[2]], [new Float32Array([1, 2])], ['y:0'], []] as const),
-    ) as unknown as { data: Float32Array }[];
+      id,
+      ['x'],
+      [DT.float],
+      [[2]],
+      [new Float32Array([1, 2])],
+      ['y:0'],
+      [],
+    ) as Fetched[];
     expect(Array.from(out!.data)).toEqual([2, 4]);
   });
 });
