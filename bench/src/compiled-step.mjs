@@ -7,13 +7,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import {
-  compilePredict,
-  compileTrainStep,
-  createOptimizer,
-  enableFastPaths,
-  initBackend,
-} from '@unet/runtime';
+import { compilePredict, compileTrainStep, createOptimizer } from '@unet/runtime';
+import { fixedBatch, startNativeBackend } from './native-setup.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +28,8 @@ const steps = Number(values.steps);
 const inferBatches = Number(values['infer-batches']);
 const log = (l) => console.error(l);
 
-await initBackend('tensorflow', { log: () => {}, warn: log });
-enableFastPaths({ log: () => {}, warn: log });
-const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
-const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
+await startNativeBackend();
+const { x, y } = fixedBatch(batch, size);
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 
 /** One trainer per mode: a model of its own, trainOnBatch and predict functions. */

@@ -6,13 +6,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import {
-  compilePredict,
-  compileTrainStep,
-  createOptimizer,
-  enableFastPaths,
-  initBackend,
-} from '@unet/runtime';
+import { compilePredict, compileTrainStep, createOptimizer } from '@unet/runtime';
+import { fixedBatch, startNativeBackend } from './native-setup.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +21,6 @@ const { values } = parseArgs({
 });
 const size = Number(values.size);
 const batch = Number(values['batch-size']);
-const quiet = { log: () => {}, warn: (l) => console.error(l) };
 
 const gb = (status, key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)[1]) / 1024 ** 2;
 const phases = [];
@@ -43,16 +37,14 @@ function phase(name) {
   console.error(JSON.stringify(row));
 }
 
-await initBackend('tensorflow', quiet);
-enableFastPaths(quiet);
+await startNativeBackend();
 phase('start');
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 model.compile({
   optimizer: createOptimizer('adam', 1e-3, { compiled: true }),
   loss: 'binaryCrossentropy',
 });
-const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
-const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
+const { x, y } = fixedBatch(batch, size);
 phase('built');
 const options = { precision: values.compile, log: () => {} };
 const step = compileTrainStep(model, options);

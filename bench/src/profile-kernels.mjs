@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { buildUnet } from '@unet/layers';
-import { createOptimizer, enableFastPaths, initBackend } from '@unet/runtime';
+import { createOptimizer } from '@unet/runtime';
+import { fixedBatch, startNativeBackend } from './native-setup.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -24,13 +25,11 @@ const size = Number(values.size);
 const batch = Number(values['batch-size']);
 const top = Number(values.top);
 
-await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
-enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
+await startNativeBackend();
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 model.compile({ optimizer: createOptimizer('adam', 1e-3), loss: 'binaryCrossentropy' });
-const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
-const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
+const { x, y } = fixedBatch(batch, size);
 const run =
   values.mode === 'train'
     ? async () => {

@@ -10,10 +10,9 @@ import {
   compilePredict,
   compileTrainStep,
   createOptimizer,
-  enableFastPaths,
-  initBackend,
   nativeKernelSupport,
 } from '@unet/runtime';
+import { fixedBatch, startNativeBackend } from './native-setup.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -35,8 +34,7 @@ if (!['off', 'fp32', 'bf16'].includes(compile))
 const size = Number(values.size);
 const batch = Number(values['batch-size']);
 
-await initBackend('tensorflow', { log: () => {}, warn: (l) => console.error(l) });
-enableFastPaths({ log: () => {}, warn: (l) => console.error(l) });
+await startNativeBackend();
 const model = buildUnet({ preset: values.model, inputShape: [size, size, 3] });
 // The toolkit's Adam (createOptimizer, as train() and the apps use); plain tfjs for the baseline.
 const baseline = process.env.UNET_NATIVE_KERNELS === '0';
@@ -45,9 +43,7 @@ const optimizer = baseline
   : createOptimizer('adam', 1e-3, { compiled: compile !== 'off' });
 model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
-// Fixed pseudo-random data (the values do not matter for speed, only shapes and dtypes).
-const x = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 0);
-const y = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1).greater(0.5).toFloat();
+const { x, y } = fixedBatch(batch, size);
 
 const log = (l) => console.error(l);
 let fallback = null;
