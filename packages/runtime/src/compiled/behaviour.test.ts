@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { enableFastPaths } from '../fast-paths.js';
 import { createOptimizer } from '../optimizers.js';
-import { PARITY } from './parity-tolerance.js';
+import { PARITY, parityAdam } from './parity-tolerance.js';
 import { nodeBackend } from './recorder.js';
 
 const quiet = { log: () => {}, warn: () => {} };
@@ -46,7 +46,7 @@ function data(seed: number, batch = 2): [tf.Tensor, tf.Tensor] {
 
 function unet(dropout = 0): tf.LayersModel {
   const m = buildUnet({ preset: 'dsb2018', inputShape: [SIZE, SIZE, 3], dropout, seed: 11 });
-  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: parityAdam() });
   return m;
 }
 
@@ -128,7 +128,7 @@ function small(extra: (t: tf.SymbolicTensor) => tf.SymbolicTensor): tf.LayersMod
   const head = tf.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' });
   const out = head.apply(extra(conv.apply(input) as tf.SymbolicTensor)) as tf.SymbolicTensor;
   const m = tf.model({ inputs: input, outputs: out });
-  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: parityAdam() });
   return m;
 }
 
@@ -165,7 +165,7 @@ describe('compileTrainStep', () => {
       const m = small((t) => t);
       m.compile({
         loss: bceDiceLoss,
-        optimizer: createOptimizer('adam', 1e-3),
+        optimizer: parityAdam(),
         metrics: [diceCoefficient, iouScore, precision, recall],
       });
       return m;
@@ -197,7 +197,7 @@ describe('compileTrainStep', () => {
           inputs: input,
           outputs: head.apply(conv.apply(input)) as tf.SymbolicTensor,
         });
-        m.compile({ loss, optimizer: createOptimizer('adam', 1e-3) });
+        m.compile({ loss, optimizer: parityAdam() });
         return m;
       };
       const run = expectEagerParity(build, (s) =>

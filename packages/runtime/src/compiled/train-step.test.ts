@@ -4,8 +4,7 @@ import { compileTrainStep, weightDifference } from '@unet/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { enableFastPaths } from '../fast-paths.js';
-import { createOptimizer } from '../optimizers.js';
-import { PARITY } from './parity-tolerance.js';
+import { PARITY, parityAdam } from './parity-tolerance.js';
 
 const quiet = { log: () => {}, warn: () => {} };
 const SIZE = 32;
@@ -22,10 +21,10 @@ function batch(seed: number): [tf.Tensor4D, tf.Tensor4D] {
   });
 }
 
-/** A preset at 32 px without dropout (random masks would differ between eager and graph), compiled with Adam. */
-function model(preset: 'dsb2018' | 'satellite'): tf.LayersModel {
+/** A preset at 32 px without dropout (random masks would differ between eager and graph), compiled with parityAdam. */
+function model(preset: 'dsb2018' | 'satellite' | 'paper'): tf.LayersModel {
   const m = buildUnet({ preset, inputShape: [SIZE, SIZE, 3], dropout: 0, seed: 11 });
-  m.compile({ loss: 'binaryCrossentropy', optimizer: createOptimizer('adam', 1e-3) });
+  m.compile({ loss: 'binaryCrossentropy', optimizer: parityAdam() });
   return m;
 }
 
@@ -38,46 +37,49 @@ beforeAll(async () => {
   enableFastPaths(quiet);
 });
 
-describe.each(['dsb2018', 'satellite'] as const)('compileTrainStep on the %s preset', (preset) => {
-  // symbolic: recorded without running, all 5 steps in the graph; run: the first step eager
-  // (optimizer state), the second recorded as it runs, 4 in the graph.
-  it.each([
-    ['symbolic', 5],
-    ['run', 4],
-  ] as const)(
-    'gives eager losses and weights over 5 steps (fp32, recording: %s)',
-    (recording, graphSteps) => {
-      const eager = model(preset);
-      const compiled = model(preset);
-      compiled.setWeights(eager.getWeights());
-      const initial = eager.getWeights().map((w) => w.clone());
-      const lines: string[] = [];
-      const step = compileTrainStep(compiled, { log: (l) => lines.push(l), recording });
-      for (let s = 0; s < 5; s++) {
-        const [x, y] = batch(s);
-        const want = tf.tidy(
-          () =>
-            (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
-              .makeTrainFunction()([x, y])[0]!
-              .dataSync()[0]!,
-        );
-        const got = step.trainOnBatch(x, y)[0]!;
-        expect(relative(got, want)).toBeLessThan(PARITY.loss);
-        tf.dispose([x, y]);
-      }
-      expect(step.fallbackReason).toBeNull();
-      expect(step.compiledSteps).toBe(graphSteps);
-      step.sync();
-      // Apart by a small share of the distance eager training moved them (see PARITY).
-      const apart = weightDifference(compiled.getWeights(), eager.getWeights(), initial).relative;
-      expect(apart).toBeLessThan(PARITY.apart);
-      tf.dispose(initial);
-      step.dispose();
-      eager.dispose();
-      compiled.dispose();
-    },
-  );
-});
+describe.each(['dsb2018', 'satellite', 'paper'] as const)(
+  'compileTrainStep on the %s preset',
+  (preset) => {
+    // symbolic: recorded without running, all 5 steps in the graph; run: the first step eager
+    // (optimizer state), the second recorded as it runs, 4 in the graph.
+    it.each([
+      ['symbolic', 5],
+      ['run', 4],
+    ] as const)(
+      'gives eager losses and weights over 5 steps (fp32, recording: %s)',
+      (recording, graphSteps) => {
+        const eager = model(preset);
+        const compiled = model(preset);
+        compiled.setWeights(eager.getWeights());
+        const initial = eager.getWeights().map((w) => w.clone());
+        const lines: string[] = [];
+        const step = compileTrainStep(compiled, { log: (l) => lines.push(l), recording });
+        for (let s = 0; s < 5; s++) {
+          const [x, y] = batch(s);
+          const want = tf.tidy(
+            () =>
+              (eager as unknown as { makeTrainFunction(): (d: tf.Tensor[]) => tf.Scalar[] })
+                .makeTrainFunction()([x, y])[0]!
+                .dataSync()[0]!,
+          );
+          const got = step.trainOnBatch(x, y)[0]!;
+          expect(relative(got, want)).toBeLessThan(PARITY.loss);
+          tf.dispose([x, y]);
+        }
+        expect(step.fallbackReason).toBeNull();
+        expect(step.compiledSteps).toBe(graphSteps);
+        step.sync();
+        // Apart by a small share of the distance eager training moved them (see PARITY).
+        const apart = weightDifference(compiled.getWeights(), eager.getWeights(), initial).relative;
+        expect(apart).toBeLessThan(PARITY.apart);
+        tf.dispose(initial);
+        step.dispose();
+        eager.dispose();
+        compiled.dispose();
+      },
+    );
+  },
+);
 
 describe('compileTrainStep sync', () => {
   it('keeps what tfjs wrote to every variable since the last step, fetching nothing', () => {
