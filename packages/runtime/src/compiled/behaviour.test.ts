@@ -271,6 +271,12 @@ describe('compileTrainStep', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(step.fallbackReason).toBeNull();
+    // Each mask is drawn from 16 random bits per value (dropout-masks.ts), none from a float draw.
+    const ops = (step as unknown as { graph: { nodes: { op: string }[] } }).graph.nodes.map(
+      (n) => n.op,
+    );
+    expect(ops.filter((op) => op === 'RandomUniformInt').length).toBeGreaterThan(0);
+    expect(ops).not.toContain('RandomUniform');
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses.at(-1)!).toBeLessThan(losses[0]!);
     step.dispose();

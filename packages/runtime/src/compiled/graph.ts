@@ -2,6 +2,7 @@
 // the trace become variables, placeholders or constants, and variables that changed get
 // assignments that run after every read of them.
 import { castToBfloat16, castVariablesOnce } from './bfloat16.js';
+import { dropoutMasksFromBits } from './dropout-masks.js';
 import { type Attr, type ConstTensor, DT, type NodeDef } from './proto.js';
 import type { Binding, BindingAttr, RecordedConst, Trace } from './recorder.js';
 import { type StandardNodes, standardOp } from './standard-ops.js';
@@ -255,7 +256,7 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
     }
   }
   return {
-    nodes: graphNodes,
+    nodes: dropoutMasksFromBits(graphNodes),
     fetchNames,
     readNames,
     initNames,

@@ -11,6 +11,7 @@ export const DT = {
   int64: 9,
   bool: 10,
   bfloat16: 14,
+  uint16: 17,
   resource: 20,
 } as const;
 
