@@ -33,15 +33,12 @@ def main():
         noise = gen_random_ops.random_uniform(shape, tf.float32, seed=1, seed2=2)
         return tf.cast(noise < keep, tf.float32)
 
+    # The construction the runtime's test checks against, from its reference script.
+    sys.path.insert(0, os.path.join(common.ROOT, "packages", "runtime", "reference"))
+    from dropout_masks import bits_mask  # noqa: E402
+
     def bits_draw(shape, keep):
-        count = math.prod(shape)
-        bits = gen_random_ops.random_uniform_int(
-            [(count + 1) // 2], tf.constant(-(2**31)), tf.constant(2**31 - 1), seed=1, seed2=2)
-        halves = tf.bitcast(bits, tf.uint16)
-        if count % 2:  # one half too many
-            halves = tf.reshape(halves, [-1])[:count]
-        halves = tf.reshape(halves, shape)
-        return tf.cast(halves < tf.constant(round(keep * 65536), tf.uint16), tf.float32)
+        return tf.cast(bits_mask(shape, keep, seed=1, seed2=2), tf.float32)
 
     def timed(draw):
         # One value of each mask is read, so every draw runs and nothing else costs much.

@@ -24,20 +24,22 @@ CASES = [
 ]
 
 
-def mask(shape, keep, seed, seed2):
+def bits_mask(shape, keep, seed, seed2):
+    """The kept values of a mask drawn from 16 bits per value (bool, `shape`). Graph code: call it
+    inside a tf.function. bench/keras/dropout_mask_probe.py times it."""
     count = math.prod(shape)
-    draws = (count + 1) // 2
+    bits = gen_random_ops.random_uniform_int(
+        [(count + 1) // 2], tf.constant(-(2**31)), tf.constant(2**31 - 1), seed=seed, seed2=seed2
+    )
+    halves = tf.bitcast(bits, tf.uint16)
+    if count % 2:  # one half too many
+        halves = tf.reshape(halves, [-1])[:count]
+    return tf.less(tf.reshape(halves, shape), tf.constant(round(keep * 65536), tf.uint16))
 
-    @tf.function
-    def draw():
-        bits = gen_random_ops.random_uniform_int(
-            [draws], tf.constant(-(2**31)), tf.constant(2**31 - 1), seed=seed, seed2=seed2
-        )
-        halves = tf.reshape(tf.bitcast(bits, tf.uint16), [-1])[:count]
-        threshold = tf.constant(round(keep * 65536), tf.uint16)
-        return tf.reshape(tf.less(halves, threshold), shape)
 
-    return draw().numpy().astype(int).reshape(-1).tolist()
+def mask(shape, keep, seed, seed2):
+    drawn = tf.function(lambda: bits_mask(shape, keep, seed, seed2))()
+    return drawn.numpy().astype(int).reshape(-1).tolist()
 
 
 def main():

@@ -4,7 +4,7 @@
 // Grappler's oneDNN auto-mixed-precision rewrite does not know `_FusedConv2D`, which is most of
 // our graph, so it converted little and measured slower than fp32.
 import type { Attr, NodeDef } from './proto.js';
-import { DT } from './proto.js';
+import { DT, plainInput as plain } from './proto.js';
 
 /**
  * Ops that always compute in bfloat16 (they only ever see activations). `tInputs`/`tOutputs`
@@ -102,7 +102,6 @@ function unfuse(node: NodeDef, dtypes: Map<string, number>): NodeDef[] | undefin
   return nodes;
 }
 
-const plain = (name: string) => (name.endsWith(':0') ? name.slice(0, -2) : name);
 const outputName = (node: string, index: number) => (index === 0 ? node : `${node}:${index}`);
 
 /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { bitsThreshold, dropoutMasksFromBits } from './dropout-masks.js';
-import { DT, type NodeDef } from './proto.js';
+import { constNode, DT, type NodeDef } from './proto.js';
 import { type NodeBackend, nodeBackend } from './recorder.js';
 import { GraphSession } from './session.js';
 
@@ -31,17 +31,14 @@ beforeAll(async () => {
 afterEach(() => session?.dispose());
 
 const bytes = (array: Int32Array | Float32Array) => new Uint8Array(array.buffer);
-const constant = (name: string, dtype: number, shape: number[], content: Uint8Array): NodeDef => ({
-  name,
-  op: 'Const',
-  inputs: [],
-  attrs: { dtype: { type: dtype }, value: { tensor: { dtype, shape, content } } },
-});
-
 /** What a recorded dropout looks like: `mask = float(RandomUniform(shape) < keep)`. */
 function dropoutGraph(shape: number[], keep: number, seed: number, seed2: number): NodeDef[] {
   return [
-    constant('shape', DT.int32, [shape.length], bytes(Int32Array.from(shape))),
+    constNode('shape', {
+      dtype: DT.int32,
+      shape: [shape.length],
+      content: bytes(Int32Array.from(shape)),
+    }),
     {
       name: 'noise',
       op: 'RandomUniform',
@@ -53,7 +50,7 @@ function dropoutGraph(shape: number[], keep: number, seed: number, seed2: number
         T: { type: DT.int32 },
       },
     },
-    constant('keep', DT.float, [], bytes(Float32Array.of(keep))),
+    constNode('keep', { dtype: DT.float, shape: [], content: bytes(Float32Array.of(keep)) }),
     { name: 'kept', op: 'Less', inputs: ['noise', 'keep'], attrs: { T: { type: DT.float } } },
     {
       name: 'mask',

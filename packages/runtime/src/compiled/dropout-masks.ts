@@ -3,7 +3,7 @@
 // a fifth of a satellite training step. One 32-bit draw of RandomUniformInt makes the masks of
 // two values instead (bitcast to two uint16 halves, kept when below round(keep * 65536)): half
 // the generator's work for the same mask, with keep probabilities off by at most 2^-17.
-import { DT, type NodeDef } from './proto.js';
+import { constNode, DT, type NodeDef, plainInput } from './proto.js';
 
 /** The uint16 threshold for a keep probability, or null when 16 bits cannot express it. */
 export function bitsThreshold(keep: number): number | null {
@@ -11,7 +11,6 @@ export function bitsThreshold(keep: number): number | null {
   return threshold > 0 && threshold < 65536 ? threshold : null;
 }
 
-const plain = (input: string) => input.replace(/:0$/, '');
 const int32 = { type: DT.int32 };
 const uint16 = { type: DT.uint16 };
 
@@ -24,24 +23,10 @@ function constValues(node: NodeDef | undefined, dtype: number): number[] | null 
   return Array.from({ length: content.byteLength / 4 }, (_, k) => read(4 * k, true));
 }
 
-function constNode(
-  name: string,
-  dtype: number,
-  content: Uint8Array,
-  shape: number[] = [],
-): NodeDef {
-  return {
-    name,
-    op: 'Const',
-    inputs: [],
-    attrs: { dtype: { type: dtype }, value: { tensor: { dtype, shape, content } } },
-  };
-}
-
 const int32Bytes = (values: number[]) => new Uint8Array(Int32Array.from(values).buffer);
-/** An int32 vector of one value. */
-const int32Vector = (name: string, value: number) =>
-  constNode(name, DT.int32, int32Bytes([value]), [1]);
+/** An int32 scalar (`shape` []) or vector of one value (`shape` [1]). */
+const int32Const = (name: string, value: number, shape: number[] = []) =>
+  constNode(name, { dtype: DT.int32, shape, content: int32Bytes([value]) });
 
 /** The nodes that draw `shape`'s mask bits as one uint16 per value, ending in node `out`. */
 function maskBits(draw: NodeDef, shapeInput: string, shape: number[], out: string): NodeDef[] {
@@ -49,9 +34,9 @@ function maskBits(draw: NodeDef, shapeInput: string, shape: number[], out: strin
   const name = draw.name;
   const halves = Math.ceil(count / 2);
   const nodes: NodeDef[] = [
-    int32Vector(`${name}/count`, halves),
-    constNode(`${name}/min`, DT.int32, int32Bytes([-(2 ** 31)])),
-    constNode(`${name}/max`, DT.int32, int32Bytes([2 ** 31 - 1])),
+    int32Const(`${name}/count`, halves, [1]),
+    int32Const(`${name}/min`, -(2 ** 31)),
+    int32Const(`${name}/max`, 2 ** 31 - 1),
     {
       // The recorded op's seeds: the same reproducibility (or not) as the float draw.
       name,
@@ -72,10 +57,10 @@ function maskBits(draw: NodeDef, shapeInput: string, shape: number[], out: strin
   }
   // An odd count: one half too many, sliced off the flattened halves.
   nodes.push(
-    int32Vector(`${name}/flat_shape`, -1),
+    int32Const(`${name}/flat_shape`, -1, [1]),
     reshape(`${name}/flat`, `${name}/halves`, `${name}/flat_shape`),
-    int32Vector(`${name}/begin`, 0),
-    int32Vector(`${name}/size`, count),
+    int32Const(`${name}/begin`, 0, [1]),
+    int32Const(`${name}/size`, count, [1]),
     {
       name: `${name}/used`,
       op: 'Slice',
@@ -101,8 +86,10 @@ export function dropoutMasksFromBits(nodes: readonly NodeDef[]): NodeDef[] {
   const readers = new Map<string, NodeDef[]>();
   for (const n of nodes) {
     for (const input of n.inputs) {
-      const source = plain(input.replace(/^\^/, ''));
-      readers.set(source, [...(readers.get(source) ?? []), n]);
+      const source = plainInput(input.replace(/^\^/, ''));
+      const known = readers.get(source);
+      if (known) known.push(n);
+      else readers.set(source, [n]);
     }
   }
   const replaced = new Map<string, NodeDef[]>();
@@ -111,21 +98,21 @@ export function dropoutMasksFromBits(nodes: readonly NodeDef[]): NodeDef[] {
     if (draw.op !== 'RandomUniform' || !dtype || !('type' in dtype) || dtype.type !== DT.float) {
       continue;
     }
-    const shape = constValues(byName.get(plain(draw.inputs[0] ?? '')), DT.int32);
+    const shape = constValues(byName.get(plainInput(draw.inputs[0] ?? '')), DT.int32);
     const [less, ...others] = readers.get(draw.name) ?? [];
     if (!shape || !less || others.length > 0 || less.op !== 'Less') continue;
     if (less.inputs[0] !== draw.name && less.inputs[0] !== `${draw.name}:0`) continue;
-    const keep = constValues(byName.get(plain(less.inputs[1] ?? '')), DT.float);
+    const keep = constValues(byName.get(plainInput(less.inputs[1] ?? '')), DT.float);
     const threshold = keep?.length === 1 ? bitsThreshold(keep[0]!) : null;
     if (threshold === null || less.inputs.length !== 2) continue;
     const bits = `${draw.name}/bits`;
     replaced.set(draw.name, maskBits(draw, draw.inputs[0]!, shape, bits));
     replaced.set(less.name, [
-      constNode(
-        `${less.name}/threshold`,
-        DT.uint16,
-        new Uint8Array(Uint16Array.of(threshold).buffer),
-      ),
+      constNode(`${less.name}/threshold`, {
+        dtype: DT.uint16,
+        shape: [],
+        content: new Uint8Array(Uint16Array.of(threshold).buffer),
+      }),
       {
         name: less.name,
         op: 'Less',

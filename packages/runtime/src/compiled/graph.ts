@@ -3,7 +3,7 @@
 // assignments that run after every read of them.
 import { castToBfloat16, castVariablesOnce } from './bfloat16.js';
 import { dropoutMasksFromBits } from './dropout-masks.js';
-import { type Attr, type ConstTensor, DT, type NodeDef } from './proto.js';
+import { type Attr, constNode, DT, type NodeDef } from './proto.js';
 import type { Binding, BindingAttr, RecordedConst, Trace } from './recorder.js';
 import { type StandardNodes, standardOp } from './standard-ops.js';
 
@@ -140,14 +140,8 @@ export function buildGraph(spec: GraphSpec, b: Binding): BuiltGraph {
       emit({ name: 'lr/neg', op: 'Neg', inputs: ['lr'], attrs: { T: dtypeAttr(DT.float) } });
       return 'lr/neg';
     }
-    const tensor: ConstTensor = { dtype: c.dtype, shape: c.shape, content: contentOf(c, b) };
     dtypes.set(`c${id}`, c.dtype);
-    emit({
-      name: `c${id}`,
-      op: 'Const',
-      inputs: [],
-      attrs: { dtype: dtypeAttr(c.dtype), value: { tensor } },
-    });
+    emit(constNode(`c${id}`, { dtype: c.dtype, shape: c.shape, content: contentOf(c, b) }));
     return `c${id}`;
   };
 

@@ -126,6 +126,19 @@ export interface NodeDef {
   attrs: Record<string, Attr>;
 }
 
+/** A Const node holding `tensor`. */
+export function constNode(name: string, tensor: ConstTensor): NodeDef {
+  return {
+    name,
+    op: 'Const',
+    inputs: [],
+    attrs: { dtype: { type: tensor.dtype }, value: { tensor } },
+  };
+}
+
+/** A node input without `:0`: a node's first output goes by the node's own name. */
+export const plainInput = (input: string) => (input.endsWith(':0') ? input.slice(0, -2) : input);
+
 function writeShape(w: ProtoWriter, shape: number[] | null): void {
   if (shape === null) {
     w.bool(3, true); // unknown_rank

@@ -5,7 +5,7 @@
 // allocated, so building the graph costs no eager step's memory: TensorFlow's allocator keeps
 // what an eager step takes, and that was most of the peak RSS above Keras.
 import { contentOf, convertAttr, fixTypeAttr } from './graph.js';
-import { type Attr, type ConstTensor, encodeGraphDef, type NodeDef } from './proto.js';
+import { type Attr, constNode, encodeGraphDef, type NodeDef } from './proto.js';
 import type { Binding, BindingAttr, RecordedConst, TensorMeta } from './recorder.js';
 import { type StandardNodes, standardOp } from './standard-ops.js';
 
@@ -82,13 +82,7 @@ export class ShapeOracle {
     let node: NodeDef;
     if (c) {
       const content = contentOf(c, this.binding);
-      const tensor: ConstTensor = { dtype: c.dtype, shape: c.shape, content };
-      node = {
-        name,
-        op: 'Const',
-        inputs: [],
-        attrs: { dtype: { type: c.dtype }, value: { tensor } },
-      };
+      node = constNode(name, { dtype: c.dtype, shape: c.shape, content });
     } else {
       const real = this.real.get(id);
       if (!real) throw new Error(`tensor ${id} is neither recorded nor an input tfjs named`);
